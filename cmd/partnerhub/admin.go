@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"partnerhub/internal/config"
+	"partnerhub/internal/hub"
+	"partnerhub/internal/store"
+)
+
+// openHub opens the store for an admin command, without listeners or jobs.
+func openHub(ctx context.Context, cfg config.Config) (*hub.Service, func(), error) {
+	st, err := store.Open(ctx, store.Options{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &hub.Service{Store: st}, func() { st.Close() }, nil
+}
+
+func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var email, name string
+	cfg, err := config.Load(fs, args, func(fs *flag.FlagSet, c *config.Config) {
+		config.StoreFlags(fs, c)
+		fs.StringVar(&email, "email", "", "the user the token acts as (required)")
+		fs.StringVar(&name, "name", "cli", "a name to recognise the token by")
+	})
+	if err != nil {
+		return err
+	}
+	if email == "" {
+		return errors.New("--email is required")
+	}
+	h, done, err := openHub(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	token, err := h.CreateAPIToken(ctx, email, name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+func partnerCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("partner create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var name, email string
+	cfg, err := config.Load(fs, args, func(fs *flag.FlagSet, c *config.Config) {
+		config.StoreFlags(fs, c)
+		fs.StringVar(&name, "name", "", "the partner organisation's name (required)")
+		fs.StringVar(&email, "admin-email", "", "its first admin's email (required)")
+	})
+	if err != nil {
+		return err
+	}
+	if name == "" || email == "" {
+		return errors.New("--name and --admin-email are required")
+	}
+	h, done, err := openHub(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	password, err := h.CreatePartner(ctx, name, email)
+	if errors.Is(err, store.ErrEmailTaken) {
+		return fmt.Errorf("a user with the email %s exists already", email)
+	}
+	if err != nil {
+		return err
+	}
+	slog.Debug("partner created", "name", name)
+	fmt.Fprintln(stdout, password)
+	return nil
+}

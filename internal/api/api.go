@@ -1,0 +1,102 @@
+// Package api is the hub's REST API under /api/v1: bearer tokens, JSON in and
+// out, problem+json errors. Handlers parse, call the hub service and respond.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"partnerhub/internal/customer"
+	"partnerhub/internal/hub"
+	"partnerhub/internal/httpx"
+	"partnerhub/internal/store"
+)
+
+// API serves /api/v1.
+type API struct {
+	Hub *hub.Service
+	Log *slog.Logger
+}
+
+// Routes returns every route of the API, in one table.
+func (a *API) Routes() http.Handler {
+	mux := http.NewServeMux()
+	routes := []struct {
+		pattern string
+		h       func(http.ResponseWriter, *http.Request, hub.Actor)
+	}{
+		{"POST /api/v1/customers", a.createCustomer},
+		{"GET /api/v1/customers", a.listCustomers},
+		{"GET /api/v1/customers/{id}", a.getCustomer},
+		{"DELETE /api/v1/customers/{id}", a.deleteCustomer},
+		{"POST /api/v1/customers/{id}/visit", a.visitCustomer},
+		{"GET /api/v1/customers/{id}/operations", a.customerOperations},
+	}
+	for _, r := range routes {
+		mux.Handle(r.pattern, a.authenticated(r.h))
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteProblem(w, httpx.NewProblem(http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path))
+	})
+	return mux
+}
+
+// authenticated resolves the bearer token to the actor; the partner always
+// comes from the token.
+func (a *API) authenticated(h func(http.ResponseWriter, *http.Request, hub.Actor)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="partnerhub"`)
+			httpx.WriteProblem(w, httpx.NewProblem(http.StatusUnauthorized, "send an API token as Authorization: Bearer <token>; make one with 'partnerhub token create'"))
+			return
+		}
+		actor, err := a.Hub.TokenActor(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				a.fail(w, r, err)
+				return
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer realm="partnerhub", error="invalid_token"`)
+			httpx.WriteProblem(w, httpx.NewProblem(http.StatusUnauthorized, "the API token is unknown or revoked"))
+			return
+		}
+		h(w, r, actor)
+	})
+}
+
+// fail maps an error to its problem once, and logs what the client must not see.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	httpx.WriteProblem(w, a.problemFor(r.Context(), err))
+}
+
+func (a *API) problemFor(ctx context.Context, err error) *httpx.Problem {
+	var te *customer.TransitionError
+	var p *httpx.Problem
+	if ve, ok := customer.AsValidation(err); ok {
+		p := httpx.NewProblem(http.StatusUnprocessableEntity, "the customer has invalid fields")
+		p.Errors = ve.Fields
+		return p
+	}
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.Is(err, customer.ErrNotFound):
+		return httpx.NewProblem(http.StatusNotFound, "no such customer")
+	case errors.As(err, &te):
+		return httpx.NewProblem(http.StatusConflict, te.Error())
+	case errors.Is(err, customer.ErrConflict):
+		return httpx.NewProblem(http.StatusConflict, "the customer changed meanwhile; reload and try again")
+	case errors.Is(err, hub.ErrNotReady):
+		return httpx.NewProblem(http.StatusConflict, err.Error())
+	case errors.Is(err, store.ErrBadCursor):
+		return httpx.NewProblem(http.StatusBadRequest, err.Error())
+	case errors.Is(err, context.Canceled):
+		return httpx.NewProblem(499, "the request was cancelled")
+	}
+	a.Log.ErrorContext(ctx, "api request failed", "err", err)
+	return httpx.NewProblem(http.StatusInternalServerError, "something went wrong on our side; it has been logged")
+}

@@ -1,0 +1,155 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"partnerhub/internal/customer"
+	"partnerhub/internal/hub"
+	"partnerhub/internal/httpx"
+	"partnerhub/internal/store"
+)
+
+// Customer is the API's view of a customer.
+type Customer struct {
+	ID           string           `json:"id"`
+	Type         customer.Type    `json:"type"`
+	CompanyName  string           `json:"companyName"`
+	ShortName    string           `json:"shortName"`
+	Contact      customer.Contact `json:"contact"`
+	Status       customer.Status  `json:"status"`
+	StatusLabel  string           `json:"statusLabel"`
+	StatusReason string           `json:"statusReason"`
+	StatusStep   string           `json:"statusStep,omitempty"`
+	CreatedAt    time.Time        `json:"createdAt"`
+	UpdatedAt    time.Time        `json:"updatedAt"`
+	ConsoleURL   string           `json:"consoleUrl,omitempty"`
+}
+
+func (a *API) toJSON(c customer.Customer) Customer {
+	out := Customer{
+		ID: c.ID, Type: c.Type, CompanyName: c.CompanyName, ShortName: c.ShortName, Contact: c.Contact,
+		Status: c.Status, StatusLabel: c.Status.Label(), StatusReason: c.StatusReason, StatusStep: c.StatusStep,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+	if c.Status == customer.StatusReady {
+		out.ConsoleURL = a.Hub.ConsoleLink(c)
+	}
+	return out
+}
+
+type createRequest struct {
+	Type        string            `json:"type"`
+	CompanyName string            `json:"companyName"`
+	ShortName   string            `json:"shortName"`
+	Contact     *customer.Contact `json:"contact"`
+}
+
+func (a *API) createCustomer(w http.ResponseWriter, r *http.Request, actor hub.Actor) {
+	var req createRequest
+	if p := httpx.DecodeJSON(w, r, &req); p != nil {
+		httpx.WriteProblem(w, p)
+		return
+	}
+	in := customer.Input{Type: customer.Type(req.Type), CompanyName: req.CompanyName, ShortName: req.ShortName}
+	if req.Contact != nil {
+		in.Contact = *req.Contact
+	}
+	c, err := a.Hub.AddCustomer(r.Context(), actor, in)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/customers/"+c.ID)
+	httpx.WriteJSON(w, http.StatusAccepted, a.toJSON(c))
+}
+
+func (a *API) listCustomers(w http.ResponseWriter, r *http.Request, actor hub.Actor) {
+	q := r.URL.Query()
+	f := store.ListFilter{Q: q.Get("q"), Cursor: q.Get("cursor")}
+	if v := q.Get("status"); v != "" {
+		s, err := customer.ParseStatus(v)
+		if err != nil || s == customer.StatusDeleted {
+			httpx.WriteProblem(w, &httpx.Problem{Type: "about:blank", Title: "Bad Request", Status: 400,
+				Detail: "unknown status filter", Errors: map[string]string{"status": "must be one of the eight status keys"}})
+			return
+		}
+		f.Status = s
+	}
+	if v := q.Get("type"); v != "" {
+		if !customer.Type(v).Valid() {
+			httpx.WriteProblem(w, &httpx.Problem{Type: "about:blank", Title: "Bad Request", Status: 400,
+				Detail: "unknown type filter", Errors: map[string]string{"type": "must be customer or demo"}})
+			return
+		}
+		f.Type = customer.Type(v)
+	}
+	if len(f.Q) > 200 {
+		httpx.WriteProblem(w, httpx.NewProblem(http.StatusBadRequest, "the search term must be at most 200 characters"))
+		return
+	}
+	list, next, err := a.Hub.Customers(r.Context(), actor, f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	items := make([]Customer, 0, len(list))
+	for _, c := range list {
+		items = append(items, a.toJSON(c))
+	}
+	var cursor *string
+	if next != "" {
+		cursor = &next
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items, "nextCursor": cursor})
+}
+
+func (a *API) getCustomer(w http.ResponseWriter, r *http.Request, actor hub.Actor) {
+	c, err := a.Hub.Customer(r.Context(), actor, r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, a.toJSON(c))
+}
+
+func (a *API) deleteCustomer(w http.ResponseWriter, r *http.Request, actor hub.Actor) {
+	c, err := a.Hub.Delete(r.Context(), actor, r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusAccepted, a.toJSON(c))
+}
+
+func (a *API) visitCustomer(w http.ResponseWriter, r *http.Request, actor hub.Actor) {
+	u, err := a.Hub.Visit(r.Context(), actor, r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"url": u})
+}
+
+// Operation is one entry of a customer's timeline.
+type Operation struct {
+	At     time.Time       `json:"at"`
+	Kind   string          `json:"kind"`
+	From   customer.Status `json:"from,omitempty"`
+	To     customer.Status `json:"to,omitempty"`
+	Step   string          `json:"step,omitempty"`
+	Reason string          `json:"reason"`
+}
+
+func (a *API) customerOperations(w http.ResponseWriter, r *http.Request, actor hub.Actor) {
+	evs, err := a.Hub.Timeline(r.Context(), actor, r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	items := make([]Operation, 0, len(evs))
+	for _, e := range evs {
+		items = append(items, Operation{At: e.At, Kind: e.Kind, From: e.From, To: e.To, Step: e.Step, Reason: e.Reason})
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+}

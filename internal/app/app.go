@@ -1,0 +1,238 @@
+// Package app wires partnerhub's parts into one process: the hub (web UI and
+// API), the customer consoles, the embedded partner system and the job
+// queue, each on its own listener.
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"partnerhub/internal/api"
+	"partnerhub/internal/auth"
+	"partnerhub/internal/config"
+	"partnerhub/internal/console"
+	"partnerhub/internal/deploy"
+	"partnerhub/internal/hub"
+	"partnerhub/internal/live"
+	"partnerhub/internal/partnersystem"
+	"partnerhub/internal/sqlitedb"
+	"partnerhub/internal/store"
+
+)
+
+// App is a running partnerhub process.
+type App struct {
+	Config           config.Config
+	Log              *slog.Logger
+	Store            *store.Store
+	Hub              *hub.Service
+	Queue            *deploy.Queue
+	Consoles         *console.Manager
+	PartnerSystem    *partnersystem.Service
+	HubURL           string
+	ConsoleURL       string
+	PartnerSystemURL string
+
+	servers  []served
+	lns      []net.Listener
+	closers  []func() error
+	psClient *partnersystem.Client
+}
+
+// Open opens the data, binds the listeners (so that ports chosen by the
+// system are known) and wires everything; Run serves.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err error) {
+	a = &App{Config: cfg, Log: log}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	if a.Store, err = store.Open(ctx, store.Options{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL}); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.Store.Close)
+	broker := live.NewBroker()
+	a.Store.OnChange = broker.Publish
+
+	hubLn, err := a.listen(cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	consoleLn, err := a.listen(cfg.ConsoleAddr)
+	if err != nil {
+		return nil, err
+	}
+	a.HubURL = orURL(cfg.PublicURL, hubLn)
+	a.ConsoleURL = orURL(cfg.ConsolePublicURL, consoleLn)
+
+	key, err := partnersystem.LoadOrCreateKey(cfg.DataDir, cfg.PartnerSystemKey)
+	if err != nil {
+		return nil, err
+	}
+	a.PartnerSystemURL = cfg.PartnerSystemURL
+	var psLn net.Listener
+	if a.PartnerSystemURL == "" {
+		if psLn, err = a.listen(cfg.PartnerSystemAddr); err != nil {
+			return nil, err
+		}
+		a.PartnerSystemURL = "http://" + psLn.Addr().String()
+		if err := a.openPartnerSystem(ctx); err != nil {
+			return nil, err
+		}
+	}
+	a.psClient = partnersystem.NewClient(a.PartnerSystemURL, key)
+
+	a.Consoles = console.NewManager(filepath.Join(cfg.DataDir, "customers"))
+	a.closers = append(a.closers, a.Consoles.Close)
+
+	worker := &deploy.Worker{
+		Store: a.Store, Consoles: a.Consoles, PartnerSystem: a.psClient,
+		ConsoleURL: "http://" + consoleLn.Addr().String(), HTTP: &http.Client{Timeout: 10 * time.Second}, Log: log,
+	}
+	if a.Queue, err = deploy.NewQueue(ctx, a.Store, worker, deploy.QueueConfig{Workers: cfg.Workers, Logger: log}); err != nil {
+		return nil, err
+	}
+	a.Hub = &hub.Service{Store: a.Store, Jobs: a.Queue, ConsoleURL: a.ConsoleURL, HandoffTTL: 60 * time.Second}
+
+	a.serve(hubLn, a.hubHandler(broker))
+	a.serve(consoleLn, console.NewHandler(a.Consoles, a.Store, handoffs{a.Store}))
+	if psLn != nil {
+		a.serve(psLn, partnersystem.NewHandler(a.PartnerSystem, key))
+	}
+	return a, nil
+}
+
+func (a *App) openPartnerSystem(ctx context.Context) error {
+	var db *sql.DB
+	var err error
+	if a.Config.DatabaseURL != "" {
+		db, err = sql.Open("pgx", a.Config.DatabaseURL)
+	} else {
+		db, err = sqlitedb.Open(filepath.Join(a.Config.DataDir, "partnersystem.db"), 4)
+	}
+	if err != nil {
+		return err
+	}
+	a.closers = append(a.closers, db.Close)
+	if err := partnersystem.Migrate(ctx, db); err != nil {
+		return fmt.Errorf("partner system: %w", err)
+	}
+	a.PartnerSystem = partnersystem.NewService(db)
+	return nil
+}
+
+func (a *App) hubHandler(broker *live.Broker) http.Handler {
+	mux := http.NewServeMux()
+	apiH := (&api.API{Hub: a.Hub, Log: a.Log}).Routes()
+	mux.Handle("/api/", apiH)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"ok"}`)
+	})
+	_ = broker
+	return mux
+}
+
+func (a *App) listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	a.lns = append(a.lns, ln)
+	return ln, nil
+}
+
+func (a *App) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	a.servers = append(a.servers, served{srv, ln})
+}
+
+type served struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+// Run serves until ctx is cancelled, then shuts down: listeners stop taking
+// requests, running jobs are cancelled (they resume on the next start), and
+// the databases close.
+func (a *App) Run(ctx context.Context) error {
+	if err := a.Queue.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	errc := make(chan error, len(a.servers))
+	for _, s := range a.servers {
+		go func() {
+			if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	a.Log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, s := range a.servers {
+		_ = s.srv.Shutdown(shutCtx)
+	}
+	if stopErr := a.Queue.Stop(shutCtx); stopErr != nil {
+		a.Log.Warn("job queue did not stop cleanly; unfinished jobs resume on the next start", "err", stopErr)
+	}
+	a.close()
+	return err
+}
+
+func (a *App) close() {
+	for _, ln := range a.lns {
+		ln.Close()
+	}
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		if err := a.closers[i](); err != nil {
+			a.Log.Warn("close", "err", err)
+		}
+	}
+	a.closers = nil
+}
+
+func orURL(public string, ln net.Listener) string {
+	if public != "" {
+		return trimSlash(public)
+	}
+	return "http://" + ln.Addr().String()
+}
+
+func trimSlash(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '/' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isHTTPS(u string) bool { return len(u) > 8 && u[:8] == "https://" }
+
+// handoffs lets the console redeem the hub's hand-off tokens.
+type handoffs struct{ st *store.Store }
+
+func (h handoffs) RedeemHandoff(ctx context.Context, token, customerID string) (console.Visitor, error) {
+	ho, err := h.st.RedeemHandoff(ctx, auth.HashToken(token), customerID, time.Now())
+	if err != nil {
+		return console.Visitor{}, err
+	}
+	return console.Visitor{UserID: ho.UserID, Email: ho.Email, PartnerID: ho.PartnerID}, nil
+}

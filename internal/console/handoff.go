@@ -1,0 +1,50 @@
+package console
+
+import (
+	"net/http"
+)
+
+// redeem signs a partner in from the hub's hand-off link. The token is
+// redeemed for the customer in the URL, so a link for one customer cannot
+// open another's console; the partner must also still hold delegated
+// access. The session token lives only in an HttpOnly cookie scoped to this
+// customer's path.
+func (h *handler) redeem(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("customerID")
+	w.Header().Set("Cache-Control", "no-store")
+	token := r.URL.Query().Get("token")
+	if token == "" {
+		h.message(w, id, http.StatusForbidden, "Sign-in failed", "This sign-in link is invalid, used or expired.")
+		return
+	}
+	v, err := h.handoff.RedeemHandoff(r.Context(), token, id)
+	if err != nil {
+		h.log.InfoContext(r.Context(), "console hand-off refused", "customer", id, "err", err)
+		h.message(w, id, http.StatusForbidden, "Sign-in failed", "This sign-in link is invalid, used or expired.")
+		return
+	}
+	granted, partnerID, err := h.m.PartnerAccess(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, id, err)
+		return
+	}
+	if !granted || partnerID == "" || v.PartnerID != partnerID {
+		h.message(w, id, http.StatusForbidden, "Access not granted", "Partner access to this console is not granted.")
+		return
+	}
+	sessionToken, err := h.m.startSession(r.Context(), id, v, h.now())
+	if err != nil {
+		h.fail(w, r, id, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     sessionCookie,
+		Value:    sessionToken,
+		Path:     "/c/" + id + "/",
+		MaxAge:   int(sessionTTL.Seconds()),
+		HttpOnly: true,
+		Secure:   r.TLS != nil,
+		SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(w, r, "/c/"+id+"/", http.StatusSeeOther)
+}

@@ -1,0 +1,175 @@
+package deploy
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"partnerhub/internal/console"
+	"partnerhub/internal/customer"
+	"partnerhub/internal/partnersystem"
+	"partnerhub/internal/store"
+)
+
+// Consoles is what the steps need of the customer environments.
+type Consoles interface {
+	Create(ctx context.Context, customerID string) error
+	Seed(ctx context.Context, customerID, customerType string, now time.Time) error
+	SetProfile(ctx context.Context, customerID string, p console.Profile) error
+	GrantPartnerAccess(ctx context.Context, customerID, partnerID string) error
+	Drop(ctx context.Context, customerID string) error
+}
+
+// PartnerSystem is what the steps need of the partner system.
+type PartnerSystem interface {
+	EnsureAccount(ctx context.Context, in partnersystem.CreateAccount) (partnersystem.Account, error)
+	FindByExternalRef(ctx context.Context, ref string) (partnersystem.Account, error)
+	Close(ctx context.Context, id string) (partnersystem.Account, error)
+}
+
+// Worker does a customer's due work. It is River's worker for OpArgs.
+type Worker struct {
+	river.WorkerDefaults[OpArgs]
+
+	Store         *store.Store
+	Consoles      Consoles
+	PartnerSystem PartnerSystem
+	ConsoleURL    string       // base URL of the console server, for the health check
+	HTTP          *http.Client // for the health check
+	Log           *slog.Logger
+
+	queue *Queue
+}
+
+// step is one idempotent piece of an operation.
+type step struct {
+	name  string // recorded as status_step
+	label string // what the partner reads: "Creating the database"
+	run   func(ctx context.Context, w *Worker, c customer.Customer) error
+}
+
+// plan is the work a status calls for and how it ends.
+type plan struct {
+	steps          []step
+	done, failed   customer.Event
+	verb           string
+}
+
+func (w *Worker) planFor(s customer.Status) (plan, bool) {
+	switch s {
+	case customer.StatusDeploying:
+		return plan{deploySteps, customer.EventDeployed, customer.EventDeployFailed, "deploy"}, true
+	case customer.StatusDeleting:
+		return plan{deleteSteps, customer.EventDeleted, customer.EventDeleteFailed, "delete"}, true
+	}
+	return plan{}, false
+}
+
+// Work runs the plan of the customer's current status. When the status
+// changes under it (delete wins), it takes up the new plan at the next step
+// boundary. The final transition and the job's completion commit together,
+// so a request made after it always gets a fresh job.
+func (w *Worker) Work(ctx context.Context, job *river.Job[OpArgs]) error {
+	a := job.Args
+	for range 4 { // a status can change a few times under one job; each change restarts the loop
+		c, err := w.Store.CustomerForWork(ctx, a.PartnerID, a.CustomerID)
+		if err != nil && !errors.Is(err, customer.ErrNotFound) {
+			return err
+		}
+		p, due := w.planFor(c.Status)
+		if err != nil || !due { // nothing is due: ready, failed, deleted or gone
+			if busy, err := w.completeIfIdle(ctx, job); busy || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			return nil
+		}
+		switched, err := w.runPlan(ctx, job, c, p)
+		if switched {
+			continue
+		}
+		return err
+	}
+	return errors.New("the customer's status kept changing; trying again")
+}
+
+// runPlan runs p's steps for c. switched reports that the status moved and
+// the caller must look again.
+func (w *Worker) runPlan(ctx context.Context, job *river.Job[OpArgs], c customer.Customer, p plan) (switched bool, err error) {
+	n := len(p.steps)
+	for i, s := range p.steps {
+		reason := fmt.Sprintf("Step %d of %d: %s", i+1, n, s.label)
+		if job.Attempt > 1 && s.name == c.StatusStep {
+			reason += fmt.Sprintf(" (attempt %d of %d)", job.Attempt, MaxAttempts)
+		}
+		if err := w.Store.Progress(ctx, c.PartnerID, c.ID, c.Status, s.name, reason); err != nil {
+			if errors.Is(err, customer.ErrConflict) {
+				return true, nil
+			}
+			return false, err
+		}
+		started := time.Now()
+		if err := s.run(ctx, w, c); err != nil {
+			return false, w.stepFailed(ctx, job, c, p, s, i, err)
+		}
+		w.Log.Debug("step done", "customer", c.ID, "op", p.verb, "step", s.name, "took", time.Since(started))
+		c.StatusStep = s.name
+	}
+	_, err = w.Store.Transition(ctx, c.PartnerID, c.ID, c.Status, p.done, "", doneReason[p.done], w.completeHook(job))
+	if errors.Is(err, customer.ErrConflict) {
+		return true, nil
+	}
+	return false, err
+}
+
+var doneReason = map[customer.Event]string{
+	customer.EventDeployed: "Deployed; the console is ready.",
+	customer.EventDeleted:  "Deleted; nothing is left of the customer's environment.",
+}
+
+// stepFailed records a failed step: a retry while attempts remain, else the
+// failed status with the reason, committed with the job's completion.
+func (w *Worker) stepFailed(ctx context.Context, job *river.Job[OpArgs], c customer.Customer, p plan, s step, i int, stepErr error) error {
+	w.Log.Warn("step failed", "customer", c.ID, "op", p.verb, "step", s.name, "attempt", job.Attempt, "err", stepErr)
+	if job.Attempt < MaxAttempts && ctx.Err() == nil {
+		reason := fmt.Sprintf("Step %d of %d: %s failed (%v); retrying, attempt %d of %d", i+1, len(p.steps), s.label, stepErr, job.Attempt+1, MaxAttempts)
+		if err := w.Store.Progress(context.WithoutCancel(ctx), c.PartnerID, c.ID, c.Status, s.name, reason); err != nil && !errors.Is(err, customer.ErrConflict) {
+			return errors.Join(stepErr, err)
+		}
+		return stepErr
+	}
+	reason := fmt.Sprintf("%s failed after %d attempts: %v", s.label, job.Attempt, stepErr)
+	_, err := w.Store.Transition(context.WithoutCancel(ctx), c.PartnerID, c.ID, c.Status, p.failed, s.name, reason, w.completeHook(job))
+	if errors.Is(err, customer.ErrConflict) {
+		return stepErr // the status moved (delete won): retry sees the new plan
+	}
+	return err
+}
+
+func (w *Worker) completeHook(job *river.Job[OpArgs]) store.TxHook {
+	return func(ctx context.Context, tx *sql.Tx) error { return w.queue.complete(ctx, tx, job) }
+}
+
+// completeIfIdle completes the job in a transaction that first confirms no
+// work is due, so that a request committed meanwhile (whose own job insert
+// was folded into this running one) is never lost: then it reports busy.
+func (w *Worker) completeIfIdle(ctx context.Context, job *river.Job[OpArgs]) (busy bool, err error) {
+	err = w.Store.WithCustomerLocked(ctx, job.Args.PartnerID, job.Args.CustomerID, func(c *customer.Customer, tx *sql.Tx) error {
+		if c != nil {
+			if _, due := w.planFor(c.Status); due {
+				busy = true
+				return nil
+			}
+		}
+		return w.queue.complete(ctx, tx, job)
+	})
+	return busy, err
+}

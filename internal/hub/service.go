@@ -1,0 +1,166 @@
+// Package hub is the hub's application layer: what a signed-in partner user
+// can do with customers, and how people sign in. The web UI, the API and the
+// CLI all go through it, so rules live in one place.
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"partnerhub/internal/auth"
+	"partnerhub/internal/customer"
+	"partnerhub/internal/store"
+)
+
+// Enqueuer makes the store hook that starts a customer's due work in the
+// transaction that changes its status.
+type Enqueuer interface {
+	EnqueueTx(partnerID, customerID string) store.TxHook
+}
+
+// Service is the hub's use cases.
+type Service struct {
+	Store      *store.Store
+	Jobs       Enqueuer
+	ConsoleURL string // base URL of the customer consoles
+	HandoffTTL time.Duration
+	Now        func() time.Time
+}
+
+// Actor is the signed-in user on whose behalf a call runs. The partner comes
+// from the session or token, never from the request.
+type Actor struct {
+	UserID    string
+	PartnerID string
+	Email     string
+	Role      string
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// AddCustomer validates in, suggests a short name when none was given, and
+// inserts the customer as deploying with its deployment job, atomically.
+func (s *Service) AddCustomer(ctx context.Context, a Actor, in customer.Input) (customer.Customer, error) {
+	in = in.Normalize()
+	if in.ShortName == "" && customer.CheckCompanyName(in.CompanyName) == "" {
+		sn, err := s.SuggestShortName(ctx, a, in.CompanyName)
+		if err != nil {
+			return customer.Customer{}, err
+		}
+		in.ShortName = sn
+	}
+	if err := in.Validate(); err != nil {
+		return customer.Customer{}, err
+	}
+	c := customer.Customer{
+		ID: uuid.Must(uuid.NewV7()).String(), PartnerID: a.PartnerID, Type: in.Type,
+		CompanyName: in.CompanyName, ShortName: in.ShortName, Contact: in.Contact,
+		Status: customer.StatusDeploying, StatusStep: "queued", StatusReason: "Queued for deployment.",
+	}
+	if err := s.Store.CreateCustomer(ctx, &c, s.Jobs.EnqueueTx(c.PartnerID, c.ID)); err != nil {
+		return customer.Customer{}, err
+	}
+	return c, nil
+}
+
+// SuggestShortName proposes a short name from the company name that no
+// other live customer of the partner uses ("Contoso", then "Contoso2", …).
+func (s *Service) SuggestShortName(ctx context.Context, a Actor, company string) (string, error) {
+	base := customer.SuggestShortName(company)
+	if base == "" {
+		return "", nil
+	}
+	for i := 1; i < 1000; i++ {
+		cand := base
+		if i > 1 {
+			suffix := strconv.Itoa(i)
+			cand = truncateRunes(base, customer.MaxShortName-len(suffix)) + suffix
+		}
+		taken, err := s.Store.ShortNameTaken(ctx, a.PartnerID, cand)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return cand, nil
+		}
+	}
+	return base, nil
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// Customer returns one of the actor's partner's customers.
+func (s *Service) Customer(ctx context.Context, a Actor, id string) (customer.Customer, error) {
+	return s.Store.GetCustomer(ctx, a.PartnerID, id)
+}
+
+// Customers lists the actor's partner's customers.
+func (s *Service) Customers(ctx context.Context, a Actor, f store.ListFilter) ([]customer.Customer, string, error) {
+	return s.Store.ListCustomers(ctx, a.PartnerID, f)
+}
+
+// Timeline returns a customer's status changes and steps.
+func (s *Service) Timeline(ctx context.Context, a Actor, id string) ([]store.Event, error) {
+	if _, err := s.Customer(ctx, a, id); err != nil {
+		return nil, err
+	}
+	return s.Store.Events(ctx, a.PartnerID, id)
+}
+
+// Delete starts the removal of a customer; it wins over a running deployment.
+func (s *Service) Delete(ctx context.Context, a Actor, id string) (customer.Customer, error) {
+	c, err := s.Customer(ctx, a, id)
+	if err != nil {
+		return c, err
+	}
+	reason := "Deletion requested by " + a.Email + "."
+	if _, err := s.Store.Transition(ctx, a.PartnerID, id, c.Status, customer.EventDelete, "queued", reason, s.Jobs.EnqueueTx(a.PartnerID, id)); err != nil {
+		return c, err
+	}
+	return s.Customer(ctx, a, id)
+}
+
+// ErrNotReady means the console cannot be visited in the customer's status.
+var ErrNotReady = errors.New("the console can be visited only when the customer is ready")
+
+// Visit issues a single-use hand-off into the customer's console, valid for
+// HandoffTTL (at most a minute), and returns the URL that redeems it.
+func (s *Service) Visit(ctx context.Context, a Actor, id string) (string, error) {
+	c, err := s.Customer(ctx, a, id)
+	if err != nil {
+		return "", err
+	}
+	if c.Status != customer.StatusReady {
+		return "", ErrNotReady
+	}
+	token, hash := auth.NewToken("ho_")
+	ttl := min(s.HandoffTTL, time.Minute)
+	if ttl <= 0 {
+		ttl = 30 * time.Second
+	}
+	if err := s.Store.CreateHandoff(ctx, store.Handoff{TokenHash: hash, CustomerID: id, PartnerID: a.PartnerID, UserID: a.UserID, ExpiresAt: s.now().Add(ttl)}); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s/handoff?token=%s", s.ConsoleLink(c), token), nil
+}
+
+// ConsoleLink is the customer's console URL.
+func (s *Service) ConsoleLink(c customer.Customer) string {
+	return s.ConsoleURL + "/c/" + c.ID
+}

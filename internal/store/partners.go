@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Partner is a reseller or managed service provider using the hub.
+type Partner struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+}
+
+// User is a person of a partner who signs in to the hub.
+type User struct {
+	ID           string
+	PartnerID    string
+	Email        string
+	Name         string
+	Role         string
+	PasswordHash string
+	CreatedAt    time.Time
+}
+
+// CreatePartnerWithAdmin creates a partner and its first user in one
+// transaction, so a partner never exists without someone who can sign in.
+func (s *Store) CreatePartnerWithAdmin(ctx context.Context, p Partner, admin User) error {
+	now := s.nowMS()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)`, p.ID, p.Name, now); err != nil {
+			return err
+		}
+		return insertUser(ctx, tx, admin, now)
+	})
+}
+
+func insertUser(ctx context.Context, tx *sql.Tx, u User, now int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, partner_id, email, name, role, password_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, u.ID, u.PartnerID, u.Email, u.Name, u.Role, u.PasswordHash, now)
+	if isUnique(err) {
+		return ErrEmailTaken
+	}
+	return err
+}
+
+// ErrEmailTaken means a user with that email exists already.
+var ErrEmailTaken = errorString("a user with this email exists already")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// CountPartners tells whether the hub is new.
+func (s *Store) CountPartners(ctx context.Context) (int, error) {
+	var n int
+	err := s.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM partners`).Scan(&n)
+	return n, err
+}
+
+// GetPartner returns a partner by id.
+func (s *Store) GetPartner(ctx context.Context, id string) (Partner, error) {
+	var p Partner
+	var created int64
+	err := s.Read.QueryRowContext(ctx, `SELECT id, name, created_at FROM partners WHERE id = $1`, id).Scan(&p.ID, &p.Name, &created)
+	p.CreatedAt = fromMS(created)
+	return p, notFound(err, ErrNotFound)
+}
+
+const userCols = `u.id, u.partner_id, u.email, u.name, u.role, u.password_hash, u.created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var created int64
+	err := row.Scan(&u.ID, &u.PartnerID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &created)
+	u.CreatedAt = fromMS(created)
+	return u, notFound(err, ErrNotFound)
+}
+
+// UserByEmail finds the user who signs in with email (stored lower-case).
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	return scanUser(s.Read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.email = $1`, email))
+}
+
+// SetPassword replaces a user's password hash.
+func (s *Store) SetPassword(ctx context.Context, partnerID, userID, hash string) error {
+	_, err := s.Write.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE partner_id = $2 AND id = $3`, hash, partnerID, userID)
+	return err
+}
