@@ -8,14 +8,11 @@ package deploy
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
 	"partnerhub/internal/store"
@@ -78,16 +75,12 @@ type QueueConfig struct {
 
 // NewQueue migrates River's tables and builds its client with w as the worker.
 func NewQueue(ctx context.Context, st *store.Store, w *Worker, cfg QueueConfig) (*Queue, error) {
-	if st.Engine != store.SQLite {
-		return nil, fmt.Errorf("job queue: engine %s not supported yet", st.Engine)
-	}
-	driver := riversqlite.New(st.Write)
-	m, err := rivermigrate.New(driver, nil)
+	driver, complete, err := queueDriver(st)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return nil, fmt.Errorf("migrate job queue: %w", err)
+	if err := st.WithMigrationLock(ctx, func(ctx context.Context) error { return MigrateQueue(ctx, st) }); err != nil {
+		return nil, err
 	}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, w); err != nil {
@@ -108,10 +101,7 @@ func NewQueue(ctx context.Context, st *store.Store, w *Worker, cfg QueueConfig) 
 	if err != nil {
 		return nil, err
 	}
-	q := &Queue{client: client, complete: func(ctx context.Context, tx *sql.Tx, job *river.Job[OpArgs]) error {
-		_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx, job)
-		return err
-	}}
+	q := &Queue{client: client, complete: complete}
 	w.queue = q
 	return q, nil
 }

@@ -62,6 +62,7 @@ func (s *Store) changed(partnerID, customerID string) {
 	if s.OnChange != nil {
 		s.OnChange(partnerID, customerID)
 	}
+	s.notifyOthers(partnerID, customerID)
 }
 
 // GetCustomer returns a partner's customer; deleted ones and other partners'

@@ -47,6 +47,9 @@ func (s *Store) TokenUser(ctx context.Context, tokenHash string) (User, error) {
 	if err != nil {
 		return u, err
 	}
-	_, err = s.Write.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND (last_used_at IS NULL OR last_used_at < $1 - 60000)`, s.nowMS(), tokenHash)
+	// The threshold is a parameter of its own: PostgreSQL would type
+	// "$1 - 60000" as integer and refuse a millisecond timestamp.
+	now := s.nowMS()
+	_, err = s.Write.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND (last_used_at IS NULL OR last_used_at < $3)`, now, tokenHash, now-60000)
 	return u, err
 }

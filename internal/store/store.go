@@ -6,6 +6,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -45,23 +46,32 @@ type Store struct {
 	// changed and the change committed; the live view fans it out.
 	OnChange func(partnerID, customerID string)
 	now      func() time.Time
+	// origin tells this Store's change notifications from other
+	// replicas' on PostgreSQL, so a process does not nudge itself twice.
+	origin string
 }
 
 // Options say where the hub's data lives.
 type Options struct {
 	DataDir     string // SQLite: <DataDir>/hub.db
 	DatabaseURL string // postgres://… puts everything on PostgreSQL instead
+	// MaxConns bounds the PostgreSQL pool (default 16); every replica
+	// holds up to this many of the server's max_connections.
+	MaxConns int
+	// NoMigrate leaves the schema alone: the caller migrates everything
+	// under one lock (see MigrateAll in internal/app) or only reads status.
+	NoMigrate bool
 }
 
 // Open opens the hub's database and applies its migrations.
 func Open(ctx context.Context, o Options) (*Store, error) {
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, origin: newOrigin()}
 	if o.DatabaseURL != "" {
 		db, err := sql.Open("pgx", o.DatabaseURL)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		db.SetMaxOpenConns(20)
+		db.SetMaxOpenConns(cmp.Or(o.MaxConns, 16))
 		if err := db.PingContext(ctx); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("connect to postgres: %w", err)
@@ -83,9 +93,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		s.Engine, s.Write, s.Read = SQLite, w, r
 	}
-	if err := s.migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
+	if !o.NoMigrate {
+		if err := s.Migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -100,22 +112,31 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
+	p, err := s.goose()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	return nil
+}
+
+// goose returns the migration provider of the store's engine.
+func (s *Store) goose() (*goose.Provider, error) {
 	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
 	if s.Engine == Postgres {
 		dialect, dir = goose.DialectPostgres, "migrations/postgres"
 	}
 	sub, err := fs.Sub(migrations, dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, err := goose.NewProvider(dialect, s.Write, sub)
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply migrations: %w", err)
-	}
-	return nil
+	return p, nil
 }
 
 // Now is the store's clock, in unix milliseconds.
