@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"partnerhub/internal/sqlitedb"
 )
 
@@ -51,6 +53,11 @@ type Manager struct {
 	dir string
 	now func() time.Time
 
+	// pg and prefix are set on PostgreSQL, where each customer is the
+	// schema prefix+id in pg's database (see postgres.go); dir is unused.
+	pg     *pgxpool.Pool
+	prefix string
+
 	mu     sync.Mutex
 	dbs    map[string]*sql.DB
 	closed bool
@@ -82,6 +89,14 @@ func (m *Manager) handle(customerID string, create bool) (*sql.DB, error) {
 		return nil, ErrClosed
 	}
 	if db, ok := m.dbs[customerID]; ok {
+		return db, nil
+	}
+	if m.pg != nil {
+		db, err := m.pgOpen(customerID, create)
+		if err != nil {
+			return nil, err
+		}
+		m.dbs[customerID] = db
 		return db, nil
 	}
 	if create {
@@ -160,6 +175,10 @@ func (m *Manager) Exists(customerID string) bool {
 	if !ValidID(customerID) {
 		return false
 	}
+	if m.pg != nil {
+		ok, err := m.pgExists(context.Background(), m.schemaName(customerID))
+		return err == nil && ok
+	}
 	fi, err := os.Stat(m.path(customerID))
 	return err == nil && fi.Mode().IsRegular()
 }
@@ -179,6 +198,9 @@ func (m *Manager) Drop(ctx context.Context, customerID string) error {
 			return fmt.Errorf("console: close %s: %w", customerID, err)
 		}
 	}
+	if m.pg != nil {
+		return m.pgDrop(ctx, customerID)
+	}
 	p := m.path(customerID)
 	for _, f := range []string{p, p + "-wal", p + "-shm", p + "-journal"} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -191,6 +213,9 @@ func (m *Manager) Drop(ctx context.Context, customerID string) error {
 // List returns the ids of the customers that have a database, so deletion
 // can prove that nothing is left behind.
 func (m *Manager) List() ([]string, error) {
+	if m.pg != nil {
+		return m.pgList(context.Background())
+	}
 	entries, err := os.ReadDir(m.dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -217,6 +242,9 @@ func (m *Manager) Close() error {
 	for id, db := range m.dbs {
 		errs = append(errs, db.Close())
 		delete(m.dbs, id)
+	}
+	if m.pg != nil {
+		m.pg.Close()
 	}
 	return errors.Join(errs...)
 }

@@ -116,12 +116,15 @@ func migrateTo(ctx context.Context, db *sql.DB, target int) (from, to int, err e
 }
 
 // schemaVersion reads the version, 0 for a file never migrated (a crash
-// right after creating it). It asks sqlite_master because the Manager's
-// databases are SQLite files; a PostgreSQL driver would ask its catalog.
+// right after creating it). It asks the engine's catalog: sqlite_master
+// for a customer's file, pg_tables for a customer's schema.
 func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`
+	if isPostgres(db) {
+		q = `SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_version'`
+	}
 	var n int
-	if err := db.QueryRowContext(ctx,
-		`SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
 		return 0, fmt.Errorf("console: schema version: %w", err)
 	}
 	if n == 0 {
