@@ -18,10 +18,13 @@ const usage = `partnerhub — the partner portal
 
 Usage:
   partnerhub serve [flags]                     run the hub, the customer consoles and the partner system
+  partnerhub migrate [up|status]               migrate the database (or show where it stands) before rolling out
   partnerhub token create --email EMAIL        print a new API token for a user
   partnerhub partner create --name NAME --admin-email EMAIL
                                                create a partner and print its admin's one-time password
 
+Every command takes --data-dir DIR or --database-url postgres://… (or
+PARTNERHUB_DATA_DIR / PARTNERHUB_DATABASE_URL) to find the data, as serve does.
 Run 'partnerhub COMMAND -h' for a command's flags.
 `
 
@@ -45,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd, rest := args[0], args[1:]; {
 	case cmd == "serve":
 		return serve(ctx, rest, stdout, stderr)
+	case cmd == "migrate":
+		return migrate(ctx, rest, stdout, stderr)
 	case cmd == "token" && len(rest) > 0 && rest[0] == "create":
 		return tokenCreate(ctx, rest[1:], stdout, stderr)
 	case cmd == "partner" && len(rest) > 0 && rest[0] == "create":

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"partnerhub/internal/customer"
-	"partnerhub/internal/hub"
 	"partnerhub/internal/httpx"
+	"partnerhub/internal/hub"
 	"partnerhub/internal/store"
 )
 
@@ -34,6 +34,7 @@ func (a *API) Routes() http.Handler {
 		{"DELETE /api/v1/customers/{id}", a.deleteCustomer},
 		{"POST /api/v1/customers/{id}/visit", a.visitCustomer},
 		{"GET /api/v1/customers/{id}/operations", a.customerOperations},
+		{"POST /api/v1/customers/{id}/actions/{action}", a.runAction},
 	}
 	for _, r := range routes {
 		mux.Handle(r.pattern, a.authenticated(r.h))
@@ -75,6 +76,8 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func (a *API) problemFor(ctx context.Context, err error) *httpx.Problem {
 	var te *customer.TransitionError
+	var busy *customer.BusyError
+	var rule *customer.RuleError
 	var p *httpx.Problem
 	if ve, ok := customer.AsValidation(err); ok {
 		p := httpx.NewProblem(http.StatusUnprocessableEntity, "the customer has invalid fields")
@@ -88,6 +91,16 @@ func (a *API) problemFor(ctx context.Context, err error) *httpx.Problem {
 		return httpx.NewProblem(http.StatusNotFound, "no such customer")
 	case errors.As(err, &te):
 		return httpx.NewProblem(http.StatusConflict, te.Error())
+	case errors.As(err, &busy):
+		p := httpx.NewProblem(http.StatusConflict, busy.Error())
+		p.Errors = map[string]string{"running": busy.Running}
+		return p
+	case errors.As(err, &rule):
+		return httpx.NewProblem(http.StatusConflict, rule.Error())
+	case errors.Is(err, hub.ErrUnknownAction):
+		return httpx.NewProblem(http.StatusNotFound, "no such action; the actions are retry, reset-demo-data, convert, update, rename, repair and extend-demo")
+	case errors.Is(err, hub.ErrIdempotencyMismatch):
+		return httpx.NewProblem(http.StatusUnprocessableEntity, err.Error())
 	case errors.Is(err, customer.ErrConflict):
 		return httpx.NewProblem(http.StatusConflict, "the customer changed meanwhile; reload and try again")
 	case errors.Is(err, hub.ErrNotReady):

@@ -1,12 +1,17 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"partnerhub/internal/customer"
-	"partnerhub/internal/hub"
 	"partnerhub/internal/httpx"
+	"partnerhub/internal/hub"
 	"partnerhub/internal/store"
 )
 
@@ -21,18 +26,23 @@ type Customer struct {
 	StatusLabel  string           `json:"statusLabel"`
 	StatusReason string           `json:"statusReason"`
 	StatusStep   string           `json:"statusStep,omitempty"`
-	CreatedAt    time.Time        `json:"createdAt"`
-	UpdatedAt    time.Time        `json:"updatedAt"`
-	ConsoleURL   string           `json:"consoleUrl,omitempty"`
+	// ConsoleVersion is the console schema version of the customer's database.
+	ConsoleVersion int `json:"consoleVersion"`
+	// Action is the action running now or, after it, the last one.
+	Action        string     `json:"action,omitempty"`
+	DemoExpiresAt *time.Time `json:"demoExpiresAt,omitempty"`
+	CreatedAt     time.Time  `json:"createdAt"`
+	UpdatedAt     time.Time  `json:"updatedAt"`
+	ConsoleURL    string     `json:"consoleUrl,omitempty"`
 }
 
 func (a *API) toJSON(c customer.Customer) Customer {
 	out := Customer{
 		ID: c.ID, Type: c.Type, CompanyName: c.CompanyName, ShortName: c.ShortName, Contact: c.Contact,
 		Status: c.Status, StatusLabel: c.Status.Label(), StatusReason: c.StatusReason, StatusStep: c.StatusStep,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ConsoleVersion: c.ConsoleVersion, Action: c.Action, DemoExpiresAt: c.DemoExpiresAt,
 	}
-	if c.Status == customer.StatusReady {
+	if c.Status.Visitable() {
 		out.ConsoleURL = a.Hub.ConsoleLink(c)
 	}
 	return out
@@ -45,9 +55,12 @@ type createRequest struct {
 	Contact     *customer.Contact `json:"contact"`
 }
 
+// createCustomer adds a customer; with an Idempotency-Key header, the same
+// key and body return the same response for 24 hours.
 func (a *API) createCustomer(w http.ResponseWriter, r *http.Request, actor hub.Actor) {
 	var req createRequest
-	if p := httpx.DecodeJSON(w, r, &req); p != nil {
+	body, p := httpx.ReadJSON(w, r, &req)
+	if p != nil {
 		httpx.WriteProblem(w, p)
 		return
 	}
@@ -55,13 +68,71 @@ func (a *API) createCustomer(w http.ResponseWriter, r *http.Request, actor hub.A
 	if req.Contact != nil {
 		in.Contact = *req.Contact
 	}
-	c, err := a.Hub.AddCustomer(r.Context(), actor, in)
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		c, err := a.Hub.AddCustomer(r.Context(), actor, in)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Location", "/api/v1/customers/"+c.ID)
+		httpx.WriteJSON(w, http.StatusAccepted, a.toJSON(c))
+		return
+	}
+	if len(key) > 200 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		httpx.WriteProblem(w, httpx.NewProblem(http.StatusBadRequest, "the Idempotency-Key must be 1 to 200 visible ASCII characters"))
+		return
+	}
+	sum := sha256.Sum256(body)
+	resp, replayed, err := a.Hub.AddCustomerOnce(r.Context(), actor, in, key, hex.EncodeToString(sum[:]), func(c customer.Customer) (string, error) {
+		b, err := json.Marshal(a.toJSON(c))
+		return string(b), err
+	})
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	var c Customer
+	_ = json.Unmarshal([]byte(resp), &c)
 	w.Header().Set("Location", "/api/v1/customers/"+c.ID)
-	httpx.WriteJSON(w, http.StatusAccepted, a.toJSON(c))
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.WriteHeader(http.StatusAccepted)
+	io.WriteString(w, resp+"\n")
+}
+
+type actionRequest struct {
+	CompanyName string `json:"companyName"`
+	ShortName   string `json:"shortName"`
+	Days        int    `json:"days"`
+}
+
+// runAction starts an action: 202 with the customer (200 for extend-demo,
+// which is immediate).
+func (a *API) runAction(w http.ResponseWriter, r *http.Request, actor hub.Actor) {
+	var req actionRequest
+	if r.ContentLength != 0 {
+		if p := httpx.DecodeJSON(w, r, &req); p != nil {
+			httpx.WriteProblem(w, p)
+			return
+		}
+	}
+	action := customer.Action(r.PathValue("action"))
+	c, err := a.Hub.RunAction(r.Context(), actor, r.PathValue("id"), action, hub.ActionParams{
+		Rename: customer.RenameInput{CompanyName: req.CompanyName, ShortName: req.ShortName}, ExtendDays: req.Days,
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	status := http.StatusAccepted
+	if !action.Job() && action != customer.ActionRetry {
+		status = http.StatusOK
+	}
+	httpx.WriteJSON(w, status, a.toJSON(c))
 }
 
 func (a *API) listCustomers(w http.ResponseWriter, r *http.Request, actor hub.Actor) {

@@ -5,14 +5,12 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"partnerhub/internal/api"
@@ -23,9 +21,7 @@ import (
 	"partnerhub/internal/hub"
 	"partnerhub/internal/live"
 	"partnerhub/internal/partnersystem"
-	"partnerhub/internal/sqlitedb"
 	"partnerhub/internal/store"
-
 )
 
 // App is a running partnerhub process.
@@ -40,6 +36,9 @@ type App struct {
 	HubURL           string
 	ConsoleURL       string
 	PartnerSystemURL string
+	// Broker fans customer changes out to this process's browsers; on
+	// PostgreSQL it also hears the other replicas' changes.
+	Broker *live.Broker
 
 	servers  []served
 	lns      []net.Listener
@@ -59,12 +58,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	if cfg.DatabaseURL == "" {
+		unlock, err := lockDataDir(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, unlock)
+	}
 	if a.Store, err = store.Open(ctx, store.Options{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL}); err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, a.Store.Close)
 	broker := live.NewBroker()
 	a.Store.OnChange = broker.Publish
+	a.Broker = broker
 
 	hubLn, err := a.listen(cfg.Addr)
 	if err != nil {
@@ -93,20 +100,27 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err
 		}
 	}
 	a.psClient = partnersystem.NewClient(a.PartnerSystemURL, key)
+	a.psClient.HTTP.Timeout = cfg.PartnerSystemTimeout
 
-	a.Consoles = console.NewManager(filepath.Join(cfg.DataDir, "customers"))
+	if a.Consoles, err = openConsoles(ctx, cfg); err != nil {
+		return nil, err
+	}
 	a.closers = append(a.closers, a.Consoles.Close)
 
 	worker := &deploy.Worker{
 		Store: a.Store, Consoles: a.Consoles, PartnerSystem: a.psClient,
 		ConsoleURL: "http://" + consoleLn.Addr().String(), HTTP: &http.Client{Timeout: 10 * time.Second}, Log: log,
+		ConsoleVersion: cfg.ConsoleVersion,
 	}
-	if a.Queue, err = deploy.NewQueue(ctx, a.Store, worker, deploy.QueueConfig{Workers: cfg.Workers, Logger: log}); err != nil {
+	if a.Queue, err = deploy.NewQueue(ctx, a.Store, worker, deploy.QueueConfig{
+		Workers: cfg.Workers, Logger: log, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		ReconcileEvery: cfg.ReconcileEvery, RescueAfter: cfg.RescueAfter, SoleProcess: a.Store.Engine == store.SQLite,
+	}); err != nil {
 		return nil, err
 	}
 	a.Hub = &hub.Service{Store: a.Store, Jobs: a.Queue, ConsoleURL: a.ConsoleURL, HandoffTTL: 60 * time.Second}
 
-	a.serve(hubLn, a.hubHandler(broker))
+	a.serve(hubLn, a.withProbes(a.hubHandler(broker)))
 	a.serve(consoleLn, console.NewHandler(a.Consoles, a.Store, handoffs{a.Store}))
 	if psLn != nil {
 		a.serve(psLn, partnersystem.NewHandler(a.PartnerSystem, key))
@@ -115,18 +129,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err
 }
 
 func (a *App) openPartnerSystem(ctx context.Context) error {
-	var db *sql.DB
-	var err error
-	if a.Config.DatabaseURL != "" {
-		db, err = sql.Open("pgx", a.Config.DatabaseURL)
-	} else {
-		db, err = sqlitedb.Open(filepath.Join(a.Config.DataDir, "partnersystem.db"), 4)
-	}
+	db, err := openPartnerSystemDB(a.Config)
 	if err != nil {
 		return err
 	}
 	a.closers = append(a.closers, db.Close)
-	if err := partnersystem.Migrate(ctx, db); err != nil {
+	if err := a.Store.WithMigrationLock(ctx, func(ctx context.Context) error { return partnersystem.Migrate(ctx, db) }); err != nil {
 		return fmt.Errorf("partner system: %w", err)
 	}
 	a.PartnerSystem = partnersystem.NewService(db)
@@ -172,6 +180,9 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.Queue.Start(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	listenCtx, stopListening := context.WithCancel(ctx)
+	defer stopListening()
+	go a.listenForChanges(listenCtx)
 	errc := make(chan error, len(a.servers))
 	for _, s := range a.servers {
 		go func() {

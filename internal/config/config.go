@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v11"
 )
@@ -36,6 +37,20 @@ type Config struct {
 	PartnerName      string `env:"PARTNERHUB_PARTNER_NAME"`
 	LogLevel         string `env:"PARTNERHUB_LOG_LEVEL"`
 	Workers          int    `env:"PARTNERHUB_WORKERS"`
+	// ConsoleVersion pins the console schema version new customers get (0:
+	// the newest), to roll a new console out gradually.
+	ConsoleVersion int `env:"PARTNERHUB_CONSOLE_VERSION"`
+	// ReconcileEvery is how often ready customers are checked for drift.
+	ReconcileEvery time.Duration `env:"PARTNERHUB_RECONCILE_EVERY"`
+	// Retry tuning of failing steps: exponential backoff with jitter between
+	// RetryBase and RetryMax, 8 attempts.
+	RetryBase time.Duration `env:"PARTNERHUB_RETRY_BASE"`
+	RetryMax  time.Duration `env:"PARTNERHUB_RETRY_MAX"`
+	// PartnerSystemTimeout bounds one call to the partner system.
+	PartnerSystemTimeout time.Duration `env:"PARTNERHUB_PARTNER_SYSTEM_TIMEOUT"`
+	// RescueAfter is how long a job may look running before another process
+	// (a replica) takes it over; a crashed single process resumes at once.
+	RescueAfter time.Duration `env:"PARTNERHUB_RESCUE_AFTER"`
 }
 
 // Defaults is the zero-configuration setup: everything on loopback, SQLite in ./data.
@@ -43,7 +58,9 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", ConsoleAddr: "127.0.0.1:8081", PartnerSystemAddr: "127.0.0.1:8082",
 		DataDir: "./data", AdminEmail: "admin@partner.example", PartnerName: "My partner organisation",
-		LogLevel: "info", Workers: 10,
+		LogLevel: "info", Workers: 10, ReconcileEvery: time.Minute,
+		RetryBase: 500 * time.Millisecond, RetryMax: 30 * time.Second, PartnerSystemTimeout: 10 * time.Second,
+		RescueAfter: 30 * time.Second,
 	}
 }
 
@@ -76,6 +93,8 @@ func ServeFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.AdminEmail, "admin-email", c.AdminEmail, "email of the first admin created on an empty data directory (env PARTNERHUB_ADMIN_EMAIL)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env PARTNERHUB_LOG_LEVEL)")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "background jobs run at once by this process (env PARTNERHUB_WORKERS)")
+	fs.IntVar(&c.ConsoleVersion, "console-version", c.ConsoleVersion, "console schema version new customers get; 0 is the newest (env PARTNERHUB_CONSOLE_VERSION)")
+	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", c.ReconcileEvery, "how often ready customers are checked for drift (env PARTNERHUB_RECONCILE_EVERY)")
 }
 
 // StoreFlags registers the flags every subcommand that opens the data takes.
@@ -104,6 +123,15 @@ func (c Config) Validate() error {
 		}
 		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			errs = append(errs, fmt.Errorf("--%s %q: want an http(s) URL", name, u))
+		}
+	}
+	if c.ConsoleVersion < 0 || c.ConsoleVersion > 2 {
+		errs = append(errs, errors.New("--console-version must be 0 (newest), 1 or 2"))
+	}
+	for name, d := range map[string]time.Duration{"reconcile-every": c.ReconcileEvery, "PARTNERHUB_RETRY_BASE": c.RetryBase,
+		"PARTNERHUB_RETRY_MAX": c.RetryMax, "PARTNERHUB_PARTNER_SYSTEM_TIMEOUT": c.PartnerSystemTimeout, "PARTNERHUB_RESCUE_AFTER": c.RescueAfter} {
+		if d < time.Millisecond || d > 24*time.Hour {
+			errs = append(errs, fmt.Errorf("%s must be between 1ms and 24h", name))
 		}
 	}
 	if c.Workers < 1 || c.Workers > 1000 {

@@ -16,6 +16,11 @@ const actorHub = "hub"
 // audit records a change inside the transaction that makes it, so the
 // trail never claims a change that was rolled back.
 func audit(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, detail string) error {
+	if v, err := txVersion(ctx, tx); err != nil {
+		return fmt.Errorf("console: audit %s: %w", action, err)
+	} else if v < 2 {
+		return nil // the audit trail came with schema version 2
+	}
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return fmt.Errorf("console: audit id: %w", err)

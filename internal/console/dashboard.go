@@ -43,8 +43,12 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 				"each sign-in link works once, and a console session lasts 8 hours.")
 		return
 	}
-	p := dashboardPage{CustomerID: id, Visitor: visitor, SchemaVersion: CurrentVersion}
+	p := dashboardPage{CustomerID: id, Visitor: visitor}
 	var err error
+	if p.SchemaVersion, err = h.m.SchemaVersion(ctx, id); err != nil {
+		h.fail(w, r, id, err)
+		return
+	}
 	if p.Profile, err = h.m.Profile(ctx, id); err != nil {
 		h.fail(w, r, id, err)
 		return

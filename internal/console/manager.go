@@ -114,8 +114,10 @@ func (m *Manager) handle(customerID string, create bool) (*sql.DB, error) {
 	return db, nil
 }
 
-// current returns the handle of a database whose schema is at
-// CurrentVersion; the data methods only know the current schema.
+// current returns the handle of a database whose schema this code serves:
+// MinVersion up to CurrentVersion. Customers deployed by an earlier release
+// keep working until the partner runs Update; writes that need a newer
+// schema check txVersion.
 func (m *Manager) current(ctx context.Context, customerID string) (*sql.DB, error) {
 	db, err := m.handle(customerID, false)
 	if err != nil {
@@ -125,7 +127,7 @@ func (m *Manager) current(ctx context.Context, customerID string) (*sql.DB, erro
 	if err != nil {
 		return nil, err
 	}
-	if v != CurrentVersion {
+	if v < MinVersion || v > CurrentVersion {
 		return nil, outdated(v)
 	}
 	return db, nil

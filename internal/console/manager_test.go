@@ -96,8 +96,9 @@ func TestMigrateFromV1KeepsData(t *testing.T) {
 	if v, _ := m.SchemaVersion(ctx, "old"); v != 1 {
 		t.Fatalf("version = %d, want 1", v)
 	}
-	if _, err := m.Stats(ctx, "old", time.Now()); !errors.Is(err, console.ErrOutdated) {
-		t.Fatalf("Stats on v1 = %v, want ErrOutdated", err)
+	// A version-1 database (deployed by an earlier release) is still served.
+	if _, err := m.Stats(ctx, "old", time.Now()); err != nil {
+		t.Fatalf("Stats on v1 = %v, want it served", err)
 	}
 	// Rows as the version-1 console wrote them.
 	db, err := sqlitedb.Open(filepath.Join(dir, "old.db"), 1)
@@ -191,8 +192,17 @@ func TestCheck(t *testing.T) {
 		t.Errorf("no profile: %v, want ErrNoProfile", err)
 	}
 	m.CreateAt(ctx, "old", 1)
-	if err := m.Check(ctx, "old"); !errors.Is(err, console.ErrOutdated) {
-		t.Errorf("old schema: %v, want ErrOutdated", err)
+	if err := m.Check(ctx, "old"); !errors.Is(err, console.ErrNoProfile) {
+		t.Errorf("old schema without profile: %v, want ErrNoProfile", err)
+	}
+	if err := m.SetProfile(ctx, "old", console.Profile{CompanyName: "Old", ShortName: "OLD", Type: "demo"}); err != nil {
+		t.Fatalf("SetProfile on v1: %v", err)
+	}
+	if err := m.Seed(ctx, "old", "demo", time.Now()); err != nil {
+		t.Fatalf("Seed on v1: %v", err)
+	}
+	if err := m.Check(ctx, "old"); err != nil {
+		t.Errorf("deployed v1: %v, want healthy", err)
 	}
 	deployed(t, m, "good", console.Profile{CompanyName: "Good", ShortName: "GOOD", Type: "customer"}, time.Now())
 	if err := m.Check(ctx, "good"); err != nil {

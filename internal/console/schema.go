@@ -10,6 +10,18 @@ import (
 // CurrentVersion is the console schema this code reads and writes.
 const CurrentVersion = 2
 
+// MinVersion is the oldest schema this code still serves; Update brings a
+// database from there to CurrentVersion.
+const MinVersion = 1
+
+// txVersion reads the schema version inside a transaction, for writes that
+// depend on it (the audit table and endpoint OS builds came with version 2).
+func txVersion(ctx context.Context, tx *sql.Tx) (int, error) {
+	var v int
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v)
+	return v, err
+}
+
 // migrations are the ordered schema steps: migrations[v-1] brings the
 // database to version v. Steps are only ever appended, never edited, because
 // customer databases already ran them. Times are BIGINT unix milliseconds

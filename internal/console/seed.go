@@ -93,14 +93,27 @@ func insertDemo(ctx context.Context, tx *sql.Tx, d demoData) error {
 			return fmt.Errorf("console: seed demo users: %w", err)
 		}
 	}
-	endpoints, err := tx.PrepareContext(ctx, `INSERT INTO endpoints (id, hostname, os, os_version, owner_email, last_seen_at, demo)
-		VALUES ($1, $2, $3, $4, $5, $6, TRUE) ON CONFLICT (id) DO NOTHING`)
+	v, err := txVersion(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("console: seed demo endpoints: %w", err)
+	}
+	insertEndpoint := `INSERT INTO endpoints (id, hostname, os, os_version, owner_email, last_seen_at, demo)
+		VALUES ($1, $2, $3, $4, $5, $6, TRUE) ON CONFLICT (id) DO NOTHING`
+	if v < 2 { // os_version came with schema version 2
+		insertEndpoint = `INSERT INTO endpoints (id, hostname, os, owner_email, last_seen_at, demo)
+		VALUES ($1, $2, $3, $4, $5, TRUE) ON CONFLICT (id) DO NOTHING`
+	}
+	endpoints, err := tx.PrepareContext(ctx, insertEndpoint)
 	if err != nil {
 		return fmt.Errorf("console: seed demo endpoints: %w", err)
 	}
 	defer endpoints.Close()
 	for _, e := range d.endpoints {
-		if _, err := endpoints.ExecContext(ctx, e.id, e.hostname, e.os, e.osVersion, e.owner, e.lastSeenAt); err != nil {
+		args := []any{e.id, e.hostname, e.os, e.osVersion, e.owner, e.lastSeenAt}
+		if v < 2 {
+			args = append(args[:3], e.owner, e.lastSeenAt)
+		}
+		if _, err := endpoints.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("console: seed demo endpoints: %w", err)
 		}
 	}

@@ -43,8 +43,15 @@ type Customer struct {
 	Status       Status
 	StatusReason string
 	StatusStep   string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Action is the action running now, or the last one (for retry).
+	Action       string
+	ActionParams string
+	// ConsoleVersion is the console schema version of the customer's database.
+	ConsoleVersion int
+	// DemoExpiresAt is when a DEMO expires; nil for customers.
+	DemoExpiresAt *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Input is what a partner supplies to add a customer.

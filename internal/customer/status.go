@@ -62,6 +62,10 @@ func (s Status) Running() bool {
 	return s == StatusDeploying || s == StatusDeleting || s == StatusActionRunning
 }
 
+// Visitable reports whether the console can be visited: when deployed,
+// and after a failed action, which leaves the customer usable.
+func (s Status) Visitable() bool { return s == StatusReady || s == StatusActionFailed }
+
 // ParseStatus turns a key of the API into a Status.
 func ParseStatus(v string) (Status, error) {
 	s := Status(v)

@@ -8,6 +8,7 @@ package deploy
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"time"
@@ -60,6 +61,7 @@ func (p retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
 
 // Queue is the River client that runs the hub's background work.
 type Queue struct {
+	sole     bool
 	client   *river.Client[*sql.Tx]
 	complete func(ctx context.Context, tx *sql.Tx, job *river.Job[OpArgs]) error
 }
@@ -70,7 +72,17 @@ type QueueConfig struct {
 	PollInterval time.Duration // how often idle workers look for jobs
 	RetryBase    time.Duration
 	RetryMax     time.Duration
-	Logger       *slog.Logger
+	// RescueAfter is how long a job may run before River hands it to
+	// another worker, as it does for the jobs of a killed replica; each
+	// attempt is cancelled after 90 % of it. 0 means 30 seconds.
+	RescueAfter time.Duration
+	// ReconcileEvery is how often ready customers are checked for drift and
+	// expired DEMOs removed; 0 means every minute.
+	ReconcileEvery time.Duration
+	// SoleProcess says this process alone works the queue (SQLite, with the
+	// data directory locked): jobs left running by a crash resume at start.
+	SoleProcess bool
+	Logger      *slog.Logger
 }
 
 // NewQueue migrates River's tables and builds its client with w as the worker.
@@ -82,18 +94,31 @@ func NewQueue(ctx context.Context, st *store.Store, w *Worker, cfg QueueConfig) 
 	if err := st.WithMigrationLock(ctx, func(ctx context.Context) error { return MigrateQueue(ctx, st) }); err != nil {
 		return nil, err
 	}
+	rescue := cmpOr(cfg.RescueAfter, 30*time.Second)
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, w); err != nil {
 		return nil, err
+	}
+	river.AddWorker(workers, &Reconciler{W: w})
+	river.AddWorker(workers, &Expirer{W: w})
+	every := cmpOr(cfg.ReconcileEvery, time.Minute)
+	periodic := []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+			return ReconcileArgs{}, &river.InsertOpts{MaxAttempts: 1}
+		}, nil),
+		river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+			return ExpireArgs{}, &river.InsertOpts{MaxAttempts: 1}
+		}, nil),
 	}
 	cfg.Workers = cmpOr(cfg.Workers, 10)
 	client, err := river.NewClient(driver, &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
+		PeriodicJobs:         periodic,
 		FetchPollInterval:    cmpOr(cfg.PollInterval, 100*time.Millisecond),
 		FetchCooldown:        20 * time.Millisecond,
-		JobTimeout:           45 * time.Second,
-		RescueStuckJobsAfter: 50 * time.Second,
+		JobTimeout:           rescue * 9 / 10,
+		RescueStuckJobsAfter: rescue,
 		RetryPolicy:          retryPolicy{base: cmpOr(cfg.RetryBase, 500*time.Millisecond), max: cmpOr(cfg.RetryMax, 30*time.Second)},
 		Logger:               cfg.Logger,
 		MaxAttempts:          MaxAttempts,
@@ -101,7 +126,7 @@ func NewQueue(ctx context.Context, st *store.Store, w *Worker, cfg QueueConfig) 
 	if err != nil {
 		return nil, err
 	}
-	q := &Queue{client: client, complete: complete}
+	q := &Queue{sole: cfg.SoleProcess, client: client, complete: complete}
 	w.queue = q
 	return q, nil
 }
@@ -114,9 +139,23 @@ func cmpOr[T comparable](v, def T) T {
 	return v
 }
 
-// Start begins working jobs; Stop waits for running jobs to reach a step
-// boundary or be cancelled.
-func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+// Start begins working jobs. A sole process first makes the jobs a crash
+// left "running" available again, so interrupted work resumes at once
+// instead of after the rescue window.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.sole {
+		res, err := q.client.JobList(ctx, river.NewJobListParams().States(rivertype.JobStateRunning).First(10000))
+		if err != nil {
+			return fmt.Errorf("find interrupted jobs: %w", err)
+		}
+		for _, j := range res.Jobs {
+			if _, err := q.client.JobRetry(ctx, j.ID); err != nil {
+				return fmt.Errorf("resume interrupted job %d: %w", j.ID, err)
+			}
+		}
+	}
+	return q.client.Start(ctx)
+}
 
 // Stop shuts the workers down; unfinished jobs resume on the next start.
 func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }

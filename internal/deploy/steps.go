@@ -17,9 +17,7 @@ import (
 
 // deploySteps are the six steps of the design, each idempotent.
 var deploySteps = []step{
-	{"database", "Creating the customer's database", func(ctx context.Context, w *Worker, c customer.Customer) error {
-		return w.Consoles.Create(ctx, c.ID)
-	}},
+	{"database", "Creating the customer's database", createDatabase},
 	{"seed", "Seeding the baseline and demo data", func(ctx context.Context, w *Worker, c customer.Customer) error {
 		p := console.Profile{CompanyName: c.CompanyName, ShortName: c.ShortName, Type: string(c.Type)}
 		if err := w.Consoles.SetProfile(ctx, c.ID, p); err != nil {
@@ -49,6 +47,84 @@ var deleteSteps = []step{
 	{"database", "Removing the customer's database", func(ctx context.Context, w *Worker, c customer.Customer) error {
 		return w.Consoles.Drop(ctx, c.ID)
 	}},
+}
+
+// actionSteps are the steps of each action that runs as background work.
+var actionSteps = map[customer.Action][]step{
+	customer.ActionResetDemo: {
+		{"reset_demo", "Moving the DEMO data to today", func(ctx context.Context, w *Worker, c customer.Customer) error {
+			return w.Consoles.ResetDemoData(ctx, c.ID, time.Now())
+		}},
+	},
+	customer.ActionConvert: {
+		{"remove_demo", "Removing the DEMO data", func(ctx context.Context, w *Worker, c customer.Customer) error {
+			return w.Consoles.RemoveDemoData(ctx, c.ID)
+		}},
+		{"convert", "Turning the DEMO into a Customer", func(ctx context.Context, w *Worker, c customer.Customer) error {
+			p := console.Profile{CompanyName: c.CompanyName, ShortName: c.ShortName, Type: string(customer.TypeCustomer)}
+			if err := w.Consoles.SetProfile(ctx, c.ID, p); err != nil {
+				return err
+			}
+			return w.Store.ConvertToCustomer(ctx, c.PartnerID, c.ID)
+		}},
+	},
+	customer.ActionUpdate: {
+		{"migrate", "Updating the console database to the current version", func(ctx context.Context, w *Worker, c customer.Customer) error {
+			_, to, err := w.Consoles.Migrate(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			return w.Store.SetConsoleVersion(ctx, c.PartnerID, c.ID, to)
+		}},
+		{"verify", "Checking the console's health", checkConsole},
+	},
+	customer.ActionRename: {
+		{"console_profile", "Carrying the new name into the console", func(ctx context.Context, w *Worker, c customer.Customer) error {
+			return w.Consoles.SetProfile(ctx, c.ID, console.Profile{CompanyName: c.CompanyName, ShortName: c.ShortName, Type: string(c.Type)})
+		}},
+		{"partner_account_name", "Renaming the account in the partner system", func(ctx context.Context, w *Worker, c customer.Customer) error {
+			acc, err := w.PartnerSystem.FindByExternalRef(ctx, CustomerRef(c.ID))
+			if err != nil {
+				return err
+			}
+			if acc.Name == c.CompanyName {
+				return nil
+			}
+			_, err = w.PartnerSystem.Rename(ctx, acc.ID, c.CompanyName)
+			return err
+		}},
+	},
+	// Repair re-runs the deployment: every step checks and mends its part.
+	customer.ActionRepair: deploySteps,
+}
+
+// unknownAction fails an action this release does not know (a job queued
+// by a newer release, say) with a reason instead of looping.
+var unknownAction = step{"unknown_action", "Running the action", func(ctx context.Context, w *Worker, c customer.Customer) error {
+	return errPermanent{fmt.Errorf("this release does not know the action %q", c.Action)}
+}}
+
+// errPermanent marks a failure that retrying cannot mend.
+type errPermanent struct{ error }
+
+func (e errPermanent) Unwrap() error { return e.error }
+
+// createDatabase creates the customer's database at the version new
+// customers get (an existing one is left at its version, never lowered) and
+// records the version it is at.
+func createDatabase(ctx context.Context, w *Worker, c customer.Customer) error {
+	version := w.ConsoleVersion
+	if version == 0 {
+		version = console.CurrentVersion
+	}
+	if err := w.Consoles.CreateAt(ctx, c.ID, version); err != nil {
+		return err
+	}
+	v, err := w.Consoles.SchemaVersion(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	return w.Store.SetConsoleVersion(ctx, c.PartnerID, c.ID, v)
 }
 
 // PartnerRef and CustomerRef are the external references (idempotency keys)

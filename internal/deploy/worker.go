@@ -19,7 +19,12 @@ import (
 
 // Consoles is what the steps need of the customer environments.
 type Consoles interface {
-	Create(ctx context.Context, customerID string) error
+	CreateAt(ctx context.Context, customerID string, version int) error
+	Migrate(ctx context.Context, customerID string) (from, to int, err error)
+	SchemaVersion(ctx context.Context, customerID string) (int, error)
+	Check(ctx context.Context, customerID string) error
+	ResetDemoData(ctx context.Context, customerID string, now time.Time) error
+	RemoveDemoData(ctx context.Context, customerID string) error
 	Seed(ctx context.Context, customerID, customerType string, now time.Time) error
 	SetProfile(ctx context.Context, customerID string, p console.Profile) error
 	GrantPartnerAccess(ctx context.Context, customerID, partnerID string) error
@@ -31,6 +36,7 @@ type PartnerSystem interface {
 	EnsureAccount(ctx context.Context, in partnersystem.CreateAccount) (partnersystem.Account, error)
 	FindByExternalRef(ctx context.Context, ref string) (partnersystem.Account, error)
 	Close(ctx context.Context, id string) (partnersystem.Account, error)
+	Rename(ctx context.Context, id, name string) (partnersystem.Account, error)
 }
 
 // Worker does a customer's due work. It is River's worker for OpArgs.
@@ -43,6 +49,9 @@ type Worker struct {
 	ConsoleURL    string       // base URL of the console server, for the health check
 	HTTP          *http.Client // for the health check
 	Log           *slog.Logger
+	// ConsoleVersion is the console schema version new customers get; 0
+	// means the newest. Operators pin it to roll a new console out gradually.
+	ConsoleVersion int
 
 	queue *Queue
 }
@@ -56,17 +65,23 @@ type step struct {
 
 // plan is the work a status calls for and how it ends.
 type plan struct {
-	steps          []step
-	done, failed   customer.Event
-	verb           string
+	steps        []step
+	done, failed customer.Event
+	verb         string
 }
 
-func (w *Worker) planFor(s customer.Status) (plan, bool) {
-	switch s {
+func (w *Worker) planFor(c customer.Customer) (plan, bool) {
+	switch c.Status {
 	case customer.StatusDeploying:
 		return plan{deploySteps, customer.EventDeployed, customer.EventDeployFailed, "deploy"}, true
 	case customer.StatusDeleting:
 		return plan{deleteSteps, customer.EventDeleted, customer.EventDeleteFailed, "delete"}, true
+	case customer.StatusActionRunning:
+		steps, ok := actionSteps[customer.Action(c.Action)]
+		if !ok {
+			steps = []step{unknownAction}
+		}
+		return plan{steps, customer.EventActionDone, customer.EventActionFailed, c.Action}, true
 	}
 	return plan{}, false
 }
@@ -82,7 +97,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[OpArgs]) error {
 		if err != nil && !errors.Is(err, customer.ErrNotFound) {
 			return err
 		}
-		p, due := w.planFor(c.Status)
+		p, due := w.planFor(c)
 		if err != nil || !due { // nothing is due: ready, failed, deleted or gone
 			if busy, err := w.completeIfIdle(ctx, job); busy || err != nil {
 				if err != nil {
@@ -105,7 +120,18 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[OpArgs]) error {
 // the caller must look again.
 func (w *Worker) runPlan(ctx context.Context, job *river.Job[OpArgs], c customer.Customer, p plan) (switched bool, err error) {
 	n := len(p.steps)
+	// Resume at the step that was running or failed: the ones before it are
+	// done. A fresh operation's step is "queued" and starts at the top.
+	first := 0
 	for i, s := range p.steps {
+		if s.name == c.StatusStep {
+			first = i
+		}
+	}
+	for i, s := range p.steps {
+		if i < first {
+			continue
+		}
 		reason := fmt.Sprintf("Step %d of %d: %s", i+1, n, s.label)
 		if job.Attempt > 1 && s.name == c.StatusStep {
 			reason += fmt.Sprintf(" (attempt %d of %d)", job.Attempt, MaxAttempts)
@@ -131,27 +157,51 @@ func (w *Worker) runPlan(ctx context.Context, job *river.Job[OpArgs], c customer
 }
 
 var doneReason = map[customer.Event]string{
-	customer.EventDeployed: "Deployed; the console is ready.",
-	customer.EventDeleted:  "Deleted; nothing is left of the customer's environment.",
+	customer.EventDeployed:   "Deployed; the console is ready.",
+	customer.EventDeleted:    "Deleted; nothing is left of the customer's environment.",
+	customer.EventActionDone: "The action finished.",
 }
 
-// stepFailed records a failed step: a retry while attempts remain, else the
-// failed status with the reason, committed with the job's completion.
+// stepFailed records a failed step: a retry while attempts remain and the
+// failure may pass, else the failed status with the reason, committed with
+// the job's completion. A job cancelled by shutdown records nothing: it
+// resumes at this step on the next start.
 func (w *Worker) stepFailed(ctx context.Context, job *river.Job[OpArgs], c customer.Customer, p plan, s step, i int, stepErr error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return stepErr
+	}
+	ctx = context.WithoutCancel(ctx)
 	w.Log.Warn("step failed", "customer", c.ID, "op", p.verb, "step", s.name, "attempt", job.Attempt, "err", stepErr)
-	if job.Attempt < MaxAttempts && ctx.Err() == nil {
+	if job.Attempt < MaxAttempts && retryable(stepErr) {
 		reason := fmt.Sprintf("Step %d of %d: %s failed (%v); retrying, attempt %d of %d", i+1, len(p.steps), s.label, stepErr, job.Attempt+1, MaxAttempts)
-		if err := w.Store.Progress(context.WithoutCancel(ctx), c.PartnerID, c.ID, c.Status, s.name, reason); err != nil && !errors.Is(err, customer.ErrConflict) {
+		if err := w.Store.Progress(ctx, c.PartnerID, c.ID, c.Status, s.name, reason); err != nil && !errors.Is(err, customer.ErrConflict) {
 			return errors.Join(stepErr, err)
 		}
 		return stepErr
 	}
 	reason := fmt.Sprintf("%s failed after %d attempts: %v", s.label, job.Attempt, stepErr)
-	_, err := w.Store.Transition(context.WithoutCancel(ctx), c.PartnerID, c.ID, c.Status, p.failed, s.name, reason, w.completeHook(job))
+	if !retryable(stepErr) {
+		reason = fmt.Sprintf("%s failed: %v", s.label, stepErr)
+	}
+	_, err := w.Store.Transition(ctx, c.PartnerID, c.ID, c.Status, p.failed, s.name, reason, w.completeHook(job))
 	if errors.Is(err, customer.ErrConflict) {
-		return stepErr // the status moved (delete won): retry sees the new plan
+		return stepErr // the status moved (delete won): the retry sees the new plan
 	}
 	return err
+}
+
+// retryable tells failures that may pass (the partner system down, a busy
+// database) from those that will not (a refused request, an unknown action).
+func retryable(err error) bool {
+	var perm errPermanent
+	if errors.As(err, &perm) {
+		return false
+	}
+	var psErr *partnersystem.Error
+	if errors.As(err, &psErr) {
+		return partnersystem.IsTemporary(err)
+	}
+	return true
 }
 
 func (w *Worker) completeHook(job *river.Job[OpArgs]) store.TxHook {
@@ -164,7 +214,7 @@ func (w *Worker) completeHook(job *river.Job[OpArgs]) store.TxHook {
 func (w *Worker) completeIfIdle(ctx context.Context, job *river.Job[OpArgs]) (busy bool, err error) {
 	err = w.Store.WithCustomerLocked(ctx, job.Args.PartnerID, job.Args.CustomerID, func(c *customer.Customer, tx *sql.Tx) error {
 		if c != nil {
-			if _, due := w.planFor(c.Status); due {
+			if _, due := w.planFor(*c); due {
 				busy = true
 				return nil
 			}

@@ -3,6 +3,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,10 +50,29 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // DecodeJSON reads one JSON object of at most MaxBody bytes into v, refusing
 // unknown fields, wrong types and trailing data with a problem a person can read.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) *Problem {
+	_, p := ReadJSON(w, r, v)
+	return p
+}
+
+// ReadJSON is DecodeJSON that also returns the raw body (to hash it for an
+// idempotency key, say).
+func ReadJSON(w http.ResponseWriter, r *http.Request, v any) ([]byte, *Problem) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return NewProblem(http.StatusUnsupportedMediaType, "send the body as application/json")
+		return nil, NewProblem(http.StatusUnsupportedMediaType, "send the body as application/json")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return nil, NewProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body must be at most %d bytes", MaxBody))
+	}
+	if err != nil {
+		return nil, NewProblem(http.StatusBadRequest, "the body could not be read")
+	}
+	return data, decode(data, v)
+}
+
+func decode(data []byte, v any) *Problem {
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
@@ -61,12 +81,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) *Problem {
 		}
 		return nil
 	}
-	var maxErr *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
-	case errors.As(err, &maxErr):
-		return NewProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body must be at most %d bytes", MaxBody))
 	case errors.As(err, &typeErr):
 		p := NewProblem(http.StatusBadRequest, fmt.Sprintf("field %q must be a %s", typeErr.Field, typeErr.Type.Kind()))
 		if typeErr.Field != "" {

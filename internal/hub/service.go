@@ -52,6 +52,10 @@ func (s *Service) now() time.Time {
 // AddCustomer validates in, suggests a short name when none was given, and
 // inserts the customer as deploying with its deployment job, atomically.
 func (s *Service) AddCustomer(ctx context.Context, a Actor, in customer.Input) (customer.Customer, error) {
+	return s.addCustomer(ctx, a, in, nil)
+}
+
+func (s *Service) addCustomer(ctx context.Context, a Actor, in customer.Input, also func(c *customer.Customer) store.TxHook) (customer.Customer, error) {
 	in = in.Normalize()
 	if in.ShortName == "" && customer.CheckCompanyName(in.CompanyName) == "" {
 		sn, err := s.SuggestShortName(ctx, a, in.CompanyName)
@@ -68,7 +72,15 @@ func (s *Service) AddCustomer(ctx context.Context, a Actor, in customer.Input) (
 		CompanyName: in.CompanyName, ShortName: in.ShortName, Contact: in.Contact,
 		Status: customer.StatusDeploying, StatusStep: "queued", StatusReason: "Queued for deployment.",
 	}
-	if err := s.Store.CreateCustomer(ctx, &c, s.Jobs.EnqueueTx(c.PartnerID, c.ID)); err != nil {
+	if c.Type == customer.TypeDemo {
+		exp := s.now().Add(customer.DemoLifetime).UTC()
+		c.DemoExpiresAt = &exp
+	}
+	hook := s.Jobs.EnqueueTx(c.PartnerID, c.ID)
+	if also != nil {
+		hook = store.Hooks(hook, also(&c))
+	}
+	if err := s.Store.CreateCustomer(ctx, &c, hook); err != nil {
 		return customer.Customer{}, err
 	}
 	return c, nil
@@ -129,6 +141,9 @@ func (s *Service) Delete(ctx context.Context, a Actor, id string) (customer.Cust
 	if err != nil {
 		return c, err
 	}
+	if c.Status == customer.StatusDeleting {
+		return c, &customer.BusyError{Running: c.RunningOperation()}
+	}
 	reason := "Deletion requested by " + a.Email + "."
 	if _, err := s.Store.Transition(ctx, a.PartnerID, id, c.Status, customer.EventDelete, "queued", reason, s.Jobs.EnqueueTx(a.PartnerID, id)); err != nil {
 		return c, err
@@ -137,7 +152,7 @@ func (s *Service) Delete(ctx context.Context, a Actor, id string) (customer.Cust
 }
 
 // ErrNotReady means the console cannot be visited in the customer's status.
-var ErrNotReady = errors.New("the console can be visited only when the customer is ready")
+var ErrNotReady = errors.New("the console can be visited only when the customer is ready (or after a failed action)")
 
 // Visit issues a single-use hand-off into the customer's console, valid for
 // HandoffTTL (at most a minute), and returns the URL that redeems it.
@@ -146,7 +161,7 @@ func (s *Service) Visit(ctx context.Context, a Actor, id string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	if c.Status != customer.StatusReady {
+	if !c.Status.Visitable() {
 		return "", ErrNotReady
 	}
 	token, hash := auth.NewToken("ho_")

@@ -34,6 +34,11 @@ func (s *Service) Bootstrap(ctx context.Context, partnerName, email string) (cre
 		return false, "", err
 	}
 	password, err = s.CreatePartner(ctx, partnerName, email)
+	if errors.Is(err, store.ErrEmailTaken) {
+		// Another replica starting at the same moment created it; the
+		// partner and its admin are inserted together, so it is complete.
+		return false, "", nil
+	}
 	return err == nil, password, err
 }
 

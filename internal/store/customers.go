@@ -16,14 +16,16 @@ import (
 type TxHook func(ctx context.Context, tx *sql.Tx) error
 
 const customerCols = `id, partner_id, type, company_name, short_name, contact_name, contact_email, contact_phone,
-	status, status_reason, status_step, created_at, updated_at`
+	status, status_reason, status_step, action, action_params, console_version, demo_expires_at, created_at, updated_at`
 
 func scanCustomer(row interface{ Scan(...any) error }) (customer.Customer, error) {
 	var c customer.Customer
 	var created, updated int64
+	var expires sql.NullInt64
 	err := row.Scan(&c.ID, &c.PartnerID, &c.Type, &c.CompanyName, &c.ShortName, &c.Contact.Name, &c.Contact.Email,
-		&c.Contact.Phone, &c.Status, &c.StatusReason, &c.StatusStep, &created, &updated)
-	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
+		&c.Contact.Phone, &c.Status, &c.StatusReason, &c.StatusStep, &c.Action, &c.ActionParams, &c.ConsoleVersion,
+		&expires, &created, &updated)
+	c.CreatedAt, c.UpdatedAt, c.DemoExpiresAt = fromMS(created), fromMS(updated), fromNullMS(expires)
 	return c, notFound(err, customer.ErrNotFound)
 }
 
@@ -34,10 +36,10 @@ func (s *Store) CreateCustomer(ctx context.Context, c *customer.Customer, hook T
 	c.CreatedAt, c.UpdatedAt = now, now
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO customers (id, partner_id, type, company_name, short_name, short_name_key,
-			contact_name, contact_email, contact_phone, status, status_reason, status_step, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
+			contact_name, contact_email, contact_phone, status, status_reason, status_step, demo_expires_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
 			c.ID, c.PartnerID, c.Type, c.CompanyName, c.ShortName, customer.ShortNameKey(c.ShortName),
-			c.Contact.Name, c.Contact.Email, c.Contact.Phone, c.Status, c.StatusReason, c.StatusStep, ms(now))
+			c.Contact.Name, c.Contact.Email, c.Contact.Phone, c.Status, c.StatusReason, c.StatusStep, nullMS(c.DemoExpiresAt), ms(now))
 		if err != nil {
 			return err
 		}
@@ -49,13 +51,19 @@ func (s *Store) CreateCustomer(ctx context.Context, c *customer.Customer, hook T
 		}
 		return nil
 	})
-	if isUnique(err) {
-		return &customer.ValidationError{Fields: map[string]string{"shortName": "This short name is already used by another of your customers."}}
+	if isUniqueShortName(err) {
+		return errShortNameTaken
 	}
 	if err == nil {
 		s.changed(c.PartnerID, c.ID)
 	}
 	return err
+}
+
+var errShortNameTaken = &customer.ValidationError{Fields: map[string]string{"shortName": "This short name is already used by another of your customers."}}
+
+func isUniqueShortName(err error) bool {
+	return isUnique(err) && (strings.Contains(err.Error(), "short_name") || strings.Contains(err.Error(), "customers_short_name"))
 }
 
 func (s *Store) changed(partnerID, customerID string) {

@@ -24,6 +24,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return s.WithMigrationLock(ctx, s.migrate)
 }
 
+// ApplyMigrations applies the hub's pending migrations; the caller holds
+// the migration lock (WithMigrationLock), as `partnerhub migrate up` does
+// around the hub's, River's and the partner system's migrations together.
+func (s *Store) ApplyMigrations(ctx context.Context) error { return s.migrate(ctx) }
+
 // WithMigrationLock runs fn while holding the migration lock. On PostgreSQL
 // it is an advisory lock held by one dedicated connection: replicas that
 // start together queue on it, the first one migrates, and the others find

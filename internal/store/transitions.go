@@ -38,19 +38,34 @@ func (s *Store) CustomerForWork(ctx context.Context, partnerID, id string) (cust
 // nothing changes and customer.ErrConflict is returned. hook runs in the
 // same transaction (to enqueue the work the new status needs).
 func (s *Store) Transition(ctx context.Context, partnerID, id string, from customer.Status, ev customer.Event, step, reason string, hook TxHook) (customer.Status, error) {
+	return s.transition(ctx, partnerID, id, from, ev, step, reason, nil, hook)
+}
+
+// StartAction moves a customer into action_running (or back to deploying or
+// deleting for a retry) and records which action runs with its parameters,
+// so that a crash or a retry carries on with the same action.
+func (s *Store) StartAction(ctx context.Context, partnerID, id string, from customer.Status, ev customer.Event, action, params, step, reason string, hook TxHook) (customer.Status, error) {
+	return s.transition(ctx, partnerID, id, from, ev, step, reason, &[2]string{action, params}, hook)
+}
+
+func (s *Store) transition(ctx context.Context, partnerID, id string, from customer.Status, ev customer.Event, step, reason string, action *[2]string, hook TxHook) (customer.Status, error) {
 	to, err := customer.Next(from, ev)
 	if err != nil {
 		return "", err
 	}
 	now := s.nowMS()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		var deletedAt any
+		var deletedAt, act, params any
 		if to == customer.StatusDeleted {
 			deletedAt = now
 		}
+		if action != nil {
+			act, params = action[0], action[1]
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE customers SET status = $1, status_step = $2, status_reason = $3, updated_at = $4,
-			deleted_at = COALESCE($5, deleted_at) WHERE partner_id = $6 AND id = $7 AND status = $8`,
-			to, step, reason, now, deletedAt, partnerID, id, from)
+			deleted_at = COALESCE($5, deleted_at), action = COALESCE($6, action), action_params = COALESCE($7, action_params)
+			WHERE partner_id = $8 AND id = $9 AND status = $10`,
+			to, step, reason, now, deletedAt, act, params, partnerID, id, from)
 		if err != nil {
 			return err
 		}

@@ -124,6 +124,7 @@ type Customer struct {
 	Status       string `json:"status"`
 	StatusLabel  string `json:"statusLabel"`
 	StatusReason string `json:"statusReason"`
+	StatusStep   string `json:"statusStep"`
 	ConsoleURL   string `json:"consoleUrl"`
 }
 

@@ -1,0 +1,86 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"partnerhub/internal/customer"
+	"partnerhub/internal/store"
+)
+
+// ActionParams carries what some actions need: the new names of a rename,
+// the days of a DEMO extension.
+type ActionParams struct {
+	Rename     customer.RenameInput
+	ExtendDays int
+}
+
+// ErrUnknownAction means the action name is not one of customer.Actions.
+var ErrUnknownAction = errors.New("no such action")
+
+// RunAction starts action on a customer: a retry resumes the failed work at
+// its failed step; the others run as background work in action_running,
+// except extending a DEMO, which is immediate. One operation runs at a time.
+func (s *Service) RunAction(ctx context.Context, a Actor, id string, action customer.Action, p ActionParams) (customer.Customer, error) {
+	if !action.Valid() {
+		return customer.Customer{}, ErrUnknownAction
+	}
+	c, err := s.Customer(ctx, a, id)
+	if err != nil {
+		return c, err
+	}
+	ev, err := c.CheckAction(action)
+	if err != nil {
+		return c, err
+	}
+	enqueue := s.Jobs.EnqueueTx(a.PartnerID, id)
+	who := " requested by " + a.Email + "."
+	switch {
+	case action == customer.ActionExtendDemo:
+		err = s.extendDemo(ctx, a, c, p.ExtendDays)
+	case action == customer.ActionRetry && ev == customer.EventRetry:
+		_, err = s.Store.Transition(ctx, a.PartnerID, id, c.Status, ev, c.StatusStep, "Retry"+who+" Resuming at the step that failed.", enqueue)
+	case action == customer.ActionRetry: // a failed action runs again, from its failed step
+		_, err = s.Store.StartAction(ctx, a.PartnerID, id, c.Status, ev, c.Action, c.ActionParams, c.StatusStep,
+			customer.Action(c.Action).Label()+" retried"+who, enqueue)
+	case action == customer.ActionRename:
+		company, short, verr := p.Rename.Apply(c)
+		if verr != nil {
+			return c, verr
+		}
+		params, _ := json.Marshal(map[string]string{"from": c.CompanyName + " (" + c.ShortName + ")", "to": company + " (" + short + ")"})
+		_, err = s.Store.StartAction(ctx, a.PartnerID, id, c.Status, ev, string(action), string(params), "queued",
+			"Rename to "+company+" ("+short+")"+who, store.Hooks(s.Store.RenameHook(a.PartnerID, id, company, short), enqueue))
+	default:
+		_, err = s.Store.StartAction(ctx, a.PartnerID, id, c.Status, ev, string(action), "", "queued", action.Label()+who, enqueue)
+	}
+	if err != nil {
+		return c, err
+	}
+	return s.Customer(ctx, a, id)
+}
+
+// extendDemo pushes a DEMO's expiry out by days (1 to 90) from the later of
+// now and its current expiry.
+func (s *Service) extendDemo(ctx context.Context, a Actor, c customer.Customer, days int) error {
+	if days < 1 || days > customer.MaxDemoExtension {
+		return &customer.ValidationError{Fields: map[string]string{"days": "Extend by 1 to 90 days."}}
+	}
+	from := s.now()
+	if c.DemoExpiresAt != nil && c.DemoExpiresAt.After(from) {
+		from = *c.DemoExpiresAt
+	}
+	return s.Store.ExtendDemo(ctx, a.PartnerID, c.ID, from.Add(time.Duration(days)*24*time.Hour))
+}
+
+// SetDemoAutoDelete records whether the partner's expired DEMOs are removed automatically.
+func (s *Service) SetDemoAutoDelete(ctx context.Context, a Actor, on bool) error {
+	return s.Store.SetDemoAutoDelete(ctx, a.PartnerID, on)
+}
+
+// DemoAutoDelete tells the partner's choice.
+func (s *Service) DemoAutoDelete(ctx context.Context, a Actor) (bool, error) {
+	return s.Store.DemoAutoDelete(ctx, a.PartnerID)
+}
