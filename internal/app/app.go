@@ -22,6 +22,7 @@ import (
 	"partnerhub/internal/live"
 	"partnerhub/internal/partnersystem"
 	"partnerhub/internal/store"
+	"partnerhub/internal/web"
 )
 
 // App is a running partnerhub process.
@@ -149,7 +150,7 @@ func (a *App) hubHandler(broker *live.Broker) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"status":"ok"}`)
 	})
-	_ = broker
+	mux.Handle("/", (&web.Web{Hub: a.Hub, Broker: broker, Log: a.Log, SecureCookies: isHTTPS(a.HubURL)}).Routes())
 	return mux
 }
 
@@ -163,8 +164,13 @@ func (a *App) listen(addr string) (net.Listener, error) {
 }
 
 func (a *App) serve(ln net.Listener, h http.Handler) {
+	// Requests share a base context that shutdown cancels, so long-lived
+	// event streams end at once instead of holding the shutdown.
+	base, cancel := context.WithCancel(context.Background())
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+		ErrorLog:    slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext: func(net.Listener) context.Context { return base }}
+	srv.RegisterOnShutdown(cancel)
 	a.servers = append(a.servers, served{srv, ln})
 }
 

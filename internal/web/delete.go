@@ -1,0 +1,33 @@
+package web
+
+import (
+	"net/http"
+
+	"partnerhub/internal/hub"
+)
+
+type deleteView struct {
+	layout
+	C customerView
+}
+
+// deletePage asks for confirmation, naming the customer and what goes with
+// it; deletion cannot be undone, so it is never a single click.
+func (w *Web) deletePage(rw http.ResponseWriter, r *http.Request, a hub.Actor) {
+	c, err := w.Hub.Customer(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		w.fail(rw, r, &a, err)
+		return
+	}
+	w.render(rw, r, http.StatusOK, "delete.html", deleteView{layout: signedInLayout(a, "Delete "+c.CompanyName), C: w.viewOf(c)})
+}
+
+// deleteCustomer starts the removal and goes back to the list, where the
+// customer shows as Deleting until it is gone.
+func (w *Web) deleteCustomer(rw http.ResponseWriter, r *http.Request, a hub.Actor) {
+	if _, err := w.Hub.Delete(r.Context(), a, r.PathValue("id")); err != nil {
+		w.fail(rw, r, &a, err)
+		return
+	}
+	http.Redirect(rw, r, "/customers", http.StatusSeeOther)
+}

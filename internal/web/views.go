@@ -1,0 +1,78 @@
+package web
+
+import (
+	"strings"
+	"time"
+
+	"partnerhub/internal/customer"
+	"partnerhub/internal/hub"
+)
+
+// badge is a status as the pages show it: a coloured label whose tooltip
+// (and text for screen readers, which do not read title) says what the
+// status means and why the customer is in it.
+type badge struct {
+	Label   string
+	Tone    string // progress, ok, warn, error, muted: a CSS class
+	Explain string
+	Reason  string
+	Tooltip string
+	// ShowReason puts the reason under the badge: while something runs it
+	// is the progress ("Step 3 of 6: …"), after a failure it is the cause.
+	ShowReason bool
+	Running    bool
+}
+
+func badgeOf(s customer.Status, reason string) badge {
+	b := badge{Label: s.Label(), Tone: s.Tone(), Explain: s.Explain(), Reason: reason, Running: s.Running()}
+	b.Tooltip = b.Explain
+	if reason != "" {
+		b.Tooltip += " " + reason
+	}
+	b.ShowReason = reason != "" && s != customer.StatusReady
+	return b
+}
+
+// customerView is one customer with what the partner may do with it now.
+type customerView struct {
+	customer.Customer
+	Badge      badge
+	CanVisit   bool
+	CanDelete  bool
+	ConsoleURL string
+	Highlight  bool // just added: the list marks the row
+	// DemoExpires is when a DEMO expires (zero for customers); the list
+	// warns when it is close, since an expired DEMO is removed.
+	DemoExpires  time.Time
+	ExpiringSoon bool
+}
+
+func (w *Web) viewOf(c customer.Customer) customerView {
+	v := customerView{
+		Customer: c, Badge: badgeOf(c.Status, c.StatusReason),
+		CanVisit:  c.Status.Visitable(),
+		CanDelete: customer.Can(c.Status, customer.EventDelete),
+	}
+	if v.CanVisit {
+		v.ConsoleURL = w.Hub.ConsoleLink(c)
+	}
+	if c.DemoExpiresAt != nil {
+		v.DemoExpires, v.ExpiringSoon = *c.DemoExpiresAt, c.ExpiringSoon(now())
+	}
+	return v
+}
+
+// signedInLayout is the layout of a page for a signed-in actor.
+func signedInLayout(a hub.Actor, title string) layout {
+	return layout{Title: title, Actor: &a, Nav: "customers"}
+}
+
+// stepLabel turns a step key of the workers ("partner_account") into words
+// for the timeline; the reason next to it says the rest.
+func stepLabel(step string) string {
+	if step == "" {
+		return ""
+	}
+	s := strings.ReplaceAll(step, "_", " ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}

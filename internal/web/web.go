@@ -1,0 +1,134 @@
+// Package web is the hub's server-rendered UI for partner users: sign-in,
+// the Customers list with live status, the Add customer wizard, a customer's
+// page with its timeline, Visit and Delete. Pages are html/template with
+// htmx for the live parts; there is no inline script anywhere, so the CSP
+// can stay at script-src 'self'. Handlers are thin: they parse, call
+// hub.Service and render; errors become pages in one place (errors.go).
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"partnerhub/internal/httpx"
+	"partnerhub/internal/hub"
+	"partnerhub/internal/live"
+)
+
+// Web serves the hub's pages. The zero value is not usable: Hub and Broker
+// are required; Log defaults to slog.Default.
+type Web struct {
+	Hub           *hub.Service
+	Broker        *live.Broker
+	Log           *slog.Logger
+	SecureCookies bool // set when the public URL is https
+
+	adds addTokens // Add submissions already handled, against double clicks
+}
+
+// handlerFunc is a handler that runs for a signed-in partner user.
+type handlerFunc func(http.ResponseWriter, *http.Request, hub.Actor)
+
+// Routes returns every page of the UI in one table. The lead mounts it at
+// "/"; /api/ is mounted separately and never reaches it.
+func (w *Web) Routes() http.Handler {
+	if w.Log == nil {
+		w.Log = slog.Default()
+	}
+	mux := http.NewServeMux()
+	public := []struct {
+		pattern string
+		h       http.HandlerFunc
+	}{
+		{"GET /signin", w.signinPage},
+		{"POST /signin", w.signin},
+		{"POST /signout", w.signout},
+		{"GET /static/", w.static},
+		{"GET /{$}", redirectTo("/customers")},
+		{"/", w.notFoundPage},
+	}
+	for _, r := range public {
+		mux.HandleFunc(r.pattern, r.h)
+	}
+	private := []struct {
+		pattern string
+		h       handlerFunc
+	}{
+		{"GET /customers", w.customersPage},
+		{"GET /customers/rows", w.customerRows},
+		{"GET /customers/events", w.events},
+		{"GET /customers/new", w.newType},
+		{"POST /customers/new/type", w.postType},
+		{"POST /customers/new/company", w.postCompany},
+		{"POST /customers/new/contact", w.postContact},
+		{"POST /customers/new/add", w.postAdd},
+		{"GET /customers/new/suggest", w.suggest},
+		{"GET /customers/{id}", w.customerPage},
+		{"GET /customers/{id}/live", w.customerLive},
+		{"GET /customers/{id}/events", w.customerEvents},
+		{"GET /customers/{id}/delete", w.deletePage},
+		{"POST /customers/{id}/delete", w.deleteCustomer},
+		{"POST /customers/{id}/visit", w.visit},
+	}
+	for _, r := range private {
+		mux.Handle(r.pattern, w.signedIn(r.h))
+	}
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(w.crossOriginDenied))
+	var h http.Handler = mux
+	h = limitBody(h)
+	h = cop.Handler(h)
+	h = w.allowConsoleFormTarget(h)
+	return httpx.SecurityHeaders(h)
+}
+
+// limitBody caps every request body at httpx.MaxBody; ParseForm then fails
+// with a *http.MaxBytesError that the error handler turns into a 413 page.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(rw, r.Body, httpx.MaxBody)
+		}
+		next.ServeHTTP(rw, r)
+	})
+}
+
+// allowConsoleFormTarget widens the CSP's form-action to the console's
+// origin. Visit is a form POST answered with a 303 to the console's hand-off
+// URL, and browsers apply form-action to every hop of a form's redirects:
+// with 'self' alone the hand-off would be blocked whenever the consoles are
+// served from another origin (they are, on their own listener).
+func (w *Web) allowConsoleFormTarget(next http.Handler) http.Handler {
+	origin := originOf(w.Hub.ConsoleURL)
+	if origin == "" {
+		return next
+	}
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		h := rw.Header()
+		if csp := h.Get("Content-Security-Policy"); csp != "" {
+			h.Set("Content-Security-Policy", strings.Replace(csp, "form-action 'self'", "form-action 'self' "+origin, 1))
+		}
+		next.ServeHTTP(rw, r)
+	})
+}
+
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" || strings.ContainsAny(u.Host, " ;'") {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+func redirectTo(path string) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		http.Redirect(rw, r, path, http.StatusSeeOther)
+	}
+}
+
+// isHTMX reports a request made by htmx, which wants fragments and is
+// redirected with HX-Redirect instead of a 3xx it would follow silently.
+func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
