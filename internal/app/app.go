@@ -119,7 +119,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err
 	}); err != nil {
 		return nil, err
 	}
-	a.Hub = &hub.Service{Store: a.Store, Jobs: a.Queue, ConsoleURL: a.ConsoleURL, HandoffTTL: 60 * time.Second}
+	a.Hub = &hub.Service{Store: a.Store, Jobs: a.Queue, ConsoleURL: a.ConsoleURL, HandoffTTL: 60 * time.Second,
+		LatestConsoleVersion: console.CurrentVersion}
 
 	a.serve(hubLn, a.withProbes(a.hubHandler(broker)))
 	a.serve(consoleLn, console.NewHandler(a.Consoles, a.Store, handoffs{a.Store}))

@@ -31,6 +31,9 @@ type Service struct {
 	ConsoleURL string // base URL of the customer consoles
 	HandoffTTL time.Duration
 	Now        func() time.Time
+	// LatestConsoleVersion is the console version this release ships; a
+	// customer behind it is offered Update.
+	LatestConsoleVersion int
 }
 
 // Actor is the signed-in user on whose behalf a call runs. The partner comes

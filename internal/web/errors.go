@@ -45,6 +45,9 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, actor *hub.Actor, er
 	case errors.Is(err, customer.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		v.Status, v.Heading = http.StatusNotFound, "Customer not found"
 		v.Message = "This customer does not exist or has been deleted."
+	case errors.Is(err, hub.ErrUnknownAction):
+		v.Status, v.Heading = http.StatusNotFound, "No such action"
+		v.Message = "This action does not exist. The customer's page lists the actions you can run."
 	case errors.As(err, &te):
 		v.Status, v.Heading = http.StatusConflict, "This cannot be done right now"
 		v.Message = sentence(te.Error()) + " Wait for the current status to change, then try again."

@@ -26,7 +26,7 @@ type layout struct {
 // shared partials into its own set, so that every page defines "content"
 // without clashing with the others.
 var pageFiles = []string{
-	"signin.html", "customers.html", "customer.html", "delete.html",
+	"signin.html", "customers.html", "customer.html", "delete.html", "rename.html",
 	"new_type.html", "new_company.html", "new_contact.html", "new_review.html",
 	"error.html",
 }

@@ -45,6 +45,11 @@ type customerView struct {
 	// warns when it is close, since an expired DEMO is removed.
 	DemoExpires  time.Time
 	ExpiringSoon bool
+	// Actions are what the partner can run now; UpdateAvailable says the
+	// console is behind the current version.
+	Actions         []actionView
+	UpdateAvailable bool
+	LatestVersion   int
 }
 
 func (w *Web) viewOf(c customer.Customer) customerView {
@@ -59,6 +64,9 @@ func (w *Web) viewOf(c customer.Customer) customerView {
 	if c.DemoExpiresAt != nil {
 		v.DemoExpires, v.ExpiringSoon = *c.DemoExpiresAt, c.ExpiringSoon(now())
 	}
+	v.Actions = w.actionsFor(c)
+	v.LatestVersion = w.Hub.LatestConsoleVersion
+	v.UpdateAvailable = c.ConsoleVersion > 0 && c.ConsoleVersion < v.LatestVersion
 	return v
 }
 

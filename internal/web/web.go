@@ -71,6 +71,8 @@ func (w *Web) Routes() http.Handler {
 		{"GET /customers/{id}/delete", w.deletePage},
 		{"POST /customers/{id}/delete", w.deleteCustomer},
 		{"POST /customers/{id}/visit", w.visit},
+		{"GET /customers/{id}/rename", w.renameForm},
+		{"POST /customers/{id}/actions/{action}", w.runAction},
 	}
 	for _, r := range private {
 		mux.Handle(r.pattern, w.signedIn(r.h))
