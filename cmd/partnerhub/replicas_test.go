@@ -213,7 +213,7 @@ type replica struct {
 	urlc   chan string
 }
 
-func (r *replica) start(t *testing.T) {
+func (r *replica) start(t testing.TB) {
 	var err error
 	if r.log, err = os.Create(filepath.Join(r.dir, "stderr.log")); err != nil {
 		t.Error(err)
@@ -283,7 +283,7 @@ func (r *replica) tail(n int) string {
 }
 
 // stop ends a replica as an orchestrator would (SIGTERM, then SIGKILL).
-func (r *replica) stop(t *testing.T) {
+func (r *replica) stop(t testing.TB) {
 	if r.cmd == nil || r.cmd.Process == nil {
 		return
 	}
@@ -300,7 +300,7 @@ func (r *replica) stop(t *testing.T) {
 }
 
 // buildBinary builds partnerhub once into the test's directory.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "partnerhub")
 	goTool, err := exec.LookPath("go")
@@ -316,7 +316,7 @@ func buildBinary(t *testing.T) string {
 
 var apiClient = &http.Client{Timeout: 30 * time.Second}
 
-func createCustomer(t *testing.T, hubURL, token, typ string, i int) string {
+func createCustomer(t testing.TB, hubURL, token, typ string, i int) string {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{
 		"type": typ, "companyName": fmt.Sprintf("Replica Test %03d", i), "shortName": fmt.Sprintf("rt%03d", i),
@@ -355,7 +355,7 @@ func getStatus(t *testing.T, hubURL, token, id string) string {
 	return c.Status
 }
 
-func statusCounts(t *testing.T, db *sql.DB) map[string]int {
+func statusCounts(t testing.TB, db *sql.DB) map[string]int {
 	t.Helper()
 	rows, err := db.Query(`SELECT status, COUNT(*) FROM customers GROUP BY status`)
 	if err != nil {
