@@ -66,7 +66,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err
 		}
 		a.closers = append(a.closers, unlock)
 	}
-	if a.Store, err = store.Open(ctx, store.Options{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL}); err != nil {
+	if a.Store, err = store.Open(ctx, store.Options{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL, MaxConns: cfg.DatabaseMaxConns}); err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, a.Store.Close)

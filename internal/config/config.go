@@ -23,6 +23,10 @@ type Config struct {
 	PartnerSystemAddr string `env:"PARTNERHUB_PARTNER_SYSTEM_ADDR"`
 	DataDir           string `env:"PARTNERHUB_DATA_DIR"`
 	DatabaseURL       string `env:"PARTNERHUB_DATABASE_URL"`
+	// DatabaseMaxConns bounds the hub's PostgreSQL pool in this process;
+	// each replica also holds up to 8 for customer schemas, 4 for the
+	// partner system and 1 listening for changes.
+	DatabaseMaxConns int `env:"PARTNERHUB_DATABASE_MAX_CONNS"`
 	// PartnerSystemKey protects the partner system's API; generated and kept
 	// in the data directory when unset.
 	PartnerSystemKey string `env:"PARTNERHUB_PARTNER_SYSTEM_KEY"`
@@ -58,7 +62,7 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", ConsoleAddr: "127.0.0.1:8081", PartnerSystemAddr: "127.0.0.1:8082",
 		DataDir: "./data", AdminEmail: "admin@partner.example", PartnerName: "My partner organisation",
-		LogLevel: "info", Workers: 10, ReconcileEvery: time.Minute,
+		LogLevel: "info", Workers: 10, DatabaseMaxConns: 16, ReconcileEvery: time.Minute,
 		RetryBase: 500 * time.Millisecond, RetryMax: 30 * time.Second, PartnerSystemTimeout: 10 * time.Second,
 		RescueAfter: 30 * time.Second,
 	}
@@ -101,6 +105,7 @@ func ServeFlags(fs *flag.FlagSet, c *Config) {
 func StoreFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (env PARTNERHUB_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL; SQLite in the data directory when empty (env PARTNERHUB_DATABASE_URL)")
+	fs.IntVar(&c.DatabaseMaxConns, "database-max-conns", c.DatabaseMaxConns, "PostgreSQL connections of the hub's pool in this process (env PARTNERHUB_DATABASE_MAX_CONNS)")
 }
 
 // Validate checks the settings together.
@@ -113,6 +118,9 @@ func (c Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir must not be empty"))
+	}
+	if c.DatabaseMaxConns < 2 || c.DatabaseMaxConns > 500 {
+		errs = append(errs, errors.New("--database-max-conns must be between 2 and 500"))
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, errors.New("--database-url must be a postgres:// URL"))
