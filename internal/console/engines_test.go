@@ -163,3 +163,43 @@ func TestMigrateOldEnvironment(t *testing.T) {
 		}
 	})
 }
+
+// TestTwoReplicasShareEnvironments: two Managers on one PostgreSQL
+// database, as two replicas have, see each other's environments; a drop by
+// one is seen by the other's health check, and a later Create through the
+// other (whose handle is cached) brings the schema back instead of failing.
+func TestTwoReplicasShareEnvironments(t *testing.T) {
+	if pgtest.URL() == "" {
+		t.Skip(pgtest.SkipMessage)
+	}
+	ctx := context.Background()
+	prefix := pgtest.Name("t") + "_"
+	var ms []*console.Manager
+	for range 2 {
+		m, err := console.NewPostgresManager(ctx, pgtest.URL(), prefix, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	a, b := ms[0], ms[1]
+	t.Cleanup(func() {
+		_ = a.Drop(ctx, "shared")
+		a.Close()
+		b.Close()
+	})
+	deployed(t, a, "shared", console.Profile{CompanyName: "Shared", ShortName: "SH", Type: "customer"}, time.Now())
+	if err := b.Check(ctx, "shared"); err != nil {
+		t.Fatalf("b's health check of a's environment: %v", err)
+	}
+	if err := a.Drop(ctx, "shared"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Check(ctx, "shared"); !errors.Is(err, console.ErrNotFound) {
+		t.Fatalf("b's health check after a's drop: %v, want ErrNotFound", err)
+	}
+	deployed(t, b, "shared", console.Profile{CompanyName: "Shared", ShortName: "SH", Type: "customer"}, time.Now())
+	if err := a.Check(ctx, "shared"); err != nil {
+		t.Fatalf("a's health check after b redeployed: %v", err)
+	}
+}

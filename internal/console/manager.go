@@ -88,15 +88,10 @@ func (m *Manager) handle(customerID string, create bool) (*sql.DB, error) {
 	if m.closed {
 		return nil, ErrClosed
 	}
-	if db, ok := m.dbs[customerID]; ok {
-		return db, nil
-	}
 	if m.pg != nil {
-		db, err := m.pgOpen(customerID, create)
-		if err != nil {
-			return nil, err
-		}
-		m.dbs[customerID] = db
+		return m.pgHandle(customerID, create)
+	}
+	if db, ok := m.dbs[customerID]; ok {
 		return db, nil
 	}
 	if create {

@@ -77,14 +77,21 @@ func (m *Manager) schemaName(customerID string) string {
 	return name
 }
 
-// pgOpen returns a handle whose connections work in the customer's schema,
-// creating the schema first when create is set. The handle keeps no idle
-// connections of its own: every connection comes from the shared pool and
-// goes back to it after each statement or transaction.
-func (m *Manager) pgOpen(customerID string, create bool) (*sql.DB, error) {
+// pgHandle returns the customer's cached handle, or opens one whose
+// connections work in the customer's schema. With create it first creates
+// the schema when missing, also for a cached handle: another replica may
+// have dropped the schema since (a repair after a deletion went wrong).
+// The caller holds m.mu. A handle keeps no idle connections of its own:
+// every connection comes from the shared pool and goes back to it after
+// each statement or transaction.
+func (m *Manager) pgHandle(customerID string, create bool) (*sql.DB, error) {
 	schema := m.schemaName(customerID)
 	if schema == "" {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidID, customerID)
+	}
+	db, cached := m.dbs[customerID]
+	if cached && !create {
+		return db, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -100,9 +107,13 @@ func (m *Manager) pgOpen(customerID string, create bool) (*sql.DB, error) {
 	} else if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, customerID)
 	}
-	db := sql.OpenDB(schemaConnector{base: stdlib.GetPoolConnector(m.pg), schema: schema})
+	if cached {
+		return db, nil
+	}
+	db = sql.OpenDB(schemaConnector{base: stdlib.GetPoolConnector(m.pg), schema: schema})
 	db.SetMaxIdleConns(0)
 	db.SetMaxOpenConns(maxConnsPerCustomer)
+	m.dbs[customerID] = db
 	return db, nil
 }
 
