@@ -57,15 +57,18 @@ func (w *Web) stream(rw http.ResponseWriter, r *http.Request, a hub.Actor, custo
 		}
 		return rc.Flush() == nil
 	}
-	// Subscribed before this first write: a change the client sees after
-	// the stream opened is never missed.
-	if !send("retry: 5000\n: connected\n\n") {
+	// Subscribed before this first write: a change made after the stream
+	// opened is never missed. The page was rendered before, though, and a
+	// change can fall between the two (a deployment finishes in a fraction
+	// of a second), or happen while a dropped stream reconnects: so the
+	// first event is a "changed" that makes the page catch up at once.
+	if !send("retry: 5000\n: connected\n\nevent: changed\ndata: \n\n") {
 		return
 	}
+	last := time.Now()
 	ping := time.NewTicker(heartbeat)
 	defer ping.Stop()
 	var (
-		last    time.Time
 		pending string           // a change waiting for minGap to pass
 		later   <-chan time.Time // fires when it may be sent
 	)

@@ -12,7 +12,8 @@ import (
 type sseEvent struct{ name, data string }
 
 // openStream connects to an event stream as user and returns its events
-// once the server has subscribed (it says ": connected" after subscribing).
+// once the server has subscribed (it says ": connected" after subscribing)
+// and sent the catch-up event every stream starts with.
 func (e *env) openStream(t *testing.T, user, path string) <-chan sseEvent {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -29,6 +30,13 @@ func (e *env) openStream(t *testing.T, user, path string) <-chan sseEvent {
 	}
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() && sc.Text() != ": connected" {
+	}
+	var catchUp []string
+	for len(catchUp) < 4 && sc.Scan() {
+		catchUp = append(catchUp, sc.Text())
+	}
+	if strings.Join(catchUp, "|") != "|event: changed|data: |" {
+		t.Fatalf("stream %s does not start with a catch-up event: %q", path, catchUp)
 	}
 	out := make(chan sseEvent, 16)
 	go func() {
@@ -104,6 +112,7 @@ func TestEventsCoalesce(t *testing.T) {
 	e := setup(t)
 	events := e.openStream(t, "alice", "/customers/events")
 	pid := e.actors["alice"].PartnerID
+	time.Sleep(minGap) // past the gap that follows the catch-up event
 	for range 5 {
 		e.broker.Publish(pid, e.ids["fabrikam"])
 	}

@@ -1,0 +1,149 @@
+package app_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"partnerhub/internal/testkit"
+)
+
+// browser starts headless Chromium (Debian's package; .ci/run installs it)
+// and returns a chromedp context that ends with the test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed; .ci/run should have installed it")
+		}
+		t.Skip("browser test skipped: Debian's chromium is not installed (apt-get install chromium)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// shot saves a screenshot when PARTNERHUB_SCREENSHOTS names a directory,
+// so a person can look at what the test saw.
+func shot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("PARTNERHUB_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+// TestBrowserAddCustomer signs in like a partner, walks the Add customer
+// wizard, watches the new DEMO turn Ready without reloading the page, and
+// visits its console.
+func TestBrowserAddCustomer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	ctx := browser(t)
+	s := testkit.Start(t)
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			shot(t, ctx, "failed-"+strings.ReplaceAll(step, " ", "-"))
+			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+			_, list := s.Do(t, "GET", "/api/v1/customers", nil)
+			t.Fatalf("%s: %v\npage text:\n%s\nAPI list: %s", step, err, body, list)
+		}
+	}
+
+	do("sign in",
+		chromedp.Navigate(s.App.HubURL+"/signin"),
+		chromedp.SendKeys(chromedp.ID("email"), s.AdminEmail),
+		chromedp.SendKeys(chromedp.ID("password"), s.AdminPassword),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/customers/new"]`)),
+	)
+	shot(t, ctx, "1-customers-empty")
+
+	do("step 1: type",
+		chromedp.Click(chromedp.CSS(`a[href="/customers/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="type"][value="demo"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="type"][value="demo"]`)),
+		chromedp.Click(chromedp.CSS(`form.wizard button.btn-primary`)),
+		chromedp.WaitVisible(chromedp.ID("f-companyName")),
+	)
+	do("step 2: company, short name suggested",
+		chromedp.SendKeys(chromedp.ID("f-companyName"), "Contoso Browser Ltd"),
+		void(chromedp.Poll[bool](`document.getElementById("f-shortName").value === "Contoso"`, chromedp.WithPollingTimeout(20*time.Second))),
+	)
+	shot(t, ctx, "2-company")
+	do("step 2: continue",
+		chromedp.Click(chromedp.CSS(`form.wizard button.btn-primary`)),
+		chromedp.WaitVisible(chromedp.ID("f-contact-email")),
+	)
+	do("step 3: contact",
+		chromedp.SendKeys(chromedp.ID("f-contact-name"), "Ada Admin"),
+		chromedp.SendKeys(chromedp.ID("f-contact-email"), "ada@contoso.example"),
+		chromedp.SendKeys(chromedp.ID("f-contact-phone"), "+44 20 7946 0000"),
+		chromedp.Click(chromedp.CSS(`form.wizard button.btn-primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[name="add"]`)),
+	)
+	review, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	if err != nil || !strings.Contains(review, "Contoso Browser Ltd") || !strings.Contains(review, "ada@contoso.example") || !strings.Contains(review, "DEMO") {
+		t.Fatalf("review page does not show the answers (%v):\n%s", err, review)
+	}
+	shot(t, ctx, "3-review")
+	do("add",
+		chromedp.Click(chromedp.CSS(`button[name="add"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tbody tr`)),
+	)
+	shot(t, ctx, "4-deploying")
+	// The status changes on screen through the live stream: no reload here.
+	do("becomes Ready without reload",
+		void(chromedp.Poll[bool](`[...document.querySelectorAll("tbody tr")].some(r => r.textContent.includes("Contoso Browser Ltd") && r.querySelector(".badge.tone-ok") !== null)`,
+			chromedp.WithPollingTimeout(90*time.Second))),
+	)
+	shot(t, ctx, "5-ready")
+
+	// Visit opens a new tab; the test follows the same form in this tab.
+	do("visit the console",
+		void(chromedp.Evaluate[any](`document.querySelector("form.act-visit").removeAttribute("target")`)),
+		chromedp.Click(chromedp.CSS(`form.act-visit button`)),
+		chromedp.WaitVisible(chromedp.CSS(`body`)),
+		void(chromedp.Poll[bool](`location.pathname.startsWith("/c/") && document.body.textContent.includes("Contoso")`,
+			chromedp.WithPollingTimeout(30*time.Second))),
+	)
+	shot(t, ctx, "6-console")
+	page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+	for _, want := range []string{"Contoso", "DEMO"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("console dashboard lacks %q:\n%s", want, page)
+		}
+	}
+}
+
+// void runs an action for its effect: Poll waits until its expression is
+// true, Evaluate runs a statement.
+func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := a(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
