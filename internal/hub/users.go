@@ -89,7 +89,7 @@ func actorOf(u store.User) Actor {
 
 // SessionActor returns the actor of a browser session token.
 func (s *Service) SessionActor(ctx context.Context, token string) (Actor, error) {
-	u, err := s.Store.SessionUser(ctx, auth.HashToken(token), s.now())
+	u, err := s.Store.SessionUser(ctx, auth.HashToken(token), s.now(), 0)
 	if err != nil {
 		return Actor{}, err
 	}
@@ -103,7 +103,7 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 
 // TokenActor returns the actor of an API bearer token.
 func (s *Service) TokenActor(ctx context.Context, token string) (Actor, error) {
-	u, err := s.Store.TokenUser(ctx, auth.HashToken(token))
+	u, _, err := s.Store.TokenUser(ctx, auth.HashToken(token))
 	if err != nil {
 		return Actor{}, err
 	}

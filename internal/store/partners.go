@@ -22,6 +22,14 @@ type User struct {
 	Role         string
 	PasswordHash string
 	CreatedAt    time.Time
+	// OIDCIssuer and OIDCSubject name the identity-provider account linked
+	// at the user's first OIDC sign-in; empty until then.
+	OIDCIssuer  string
+	OIDCSubject string
+	// InvitedBy is the id of the admin who invited the user ("" for a
+	// partner's first admin and people who joined through their tenant).
+	InvitedBy    string
+	LastSignInAt *time.Time
 }
 
 // CreatePartnerWithAdmin creates a partner and its first user in one
@@ -37,8 +45,9 @@ func (s *Store) CreatePartnerWithAdmin(ctx context.Context, p Partner, admin Use
 }
 
 func insertUser(ctx context.Context, tx *sql.Tx, u User, now int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, partner_id, email, name, role, password_hash, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, u.ID, u.PartnerID, u.Email, u.Name, u.Role, u.PasswordHash, now)
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, partner_id, email, name, role, password_hash, created_at,
+		oidc_issuer, oidc_subject, invited_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		u.ID, u.PartnerID, u.Email, u.Name, u.Role, u.PasswordHash, now, u.OIDCIssuer, u.OIDCSubject, u.InvitedBy)
 	if isUnique(err) {
 		return ErrEmailTaken
 	}
@@ -68,13 +77,17 @@ func (s *Store) GetPartner(ctx context.Context, id string) (Partner, error) {
 	return p, notFound(err, ErrNotFound)
 }
 
-const userCols = `u.id, u.partner_id, u.email, u.name, u.role, u.password_hash, u.created_at`
+const userCols = `u.id, u.partner_id, u.email, u.name, u.role, u.password_hash, u.created_at,
+	u.oidc_issuer, u.oidc_subject, u.invited_by, u.last_sign_in_at`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.PartnerID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &created)
-	u.CreatedAt = fromMS(created)
+	var last sql.NullInt64
+	dest := append([]any{&u.ID, &u.PartnerID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &created,
+		&u.OIDCIssuer, &u.OIDCSubject, &u.InvitedBy, &last}, extra...)
+	err := row.Scan(dest...)
+	u.CreatedAt, u.LastSignInAt = fromMS(created), fromNullMS(last)
 	return u, notFound(err, ErrNotFound)
 }
 

@@ -263,18 +263,18 @@ func TestSessionsAndTokens(t *testing.T) {
 		if err := s.CreateSession(ctx, "expired", u.ID, now.Add(-time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := s.SessionUser(ctx, "live", now); err != nil || got.ID != u.ID || got.Email != u.Email {
+		if got, err := s.SessionUser(ctx, "live", now, 0); err != nil || got.ID != u.ID || got.Email != u.Email {
 			t.Fatalf("SessionUser = %+v, %v", got, err)
 		}
 		for _, h := range []string{"expired", "unknown"} {
-			if _, err := s.SessionUser(ctx, h, now); !errors.Is(err, store.ErrNotFound) {
+			if _, err := s.SessionUser(ctx, h, now, 0); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("SessionUser(%s) = %v, want ErrNotFound", h, err)
 			}
 		}
 		if err := s.DeleteSession(ctx, "live"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SessionUser(ctx, "live", now); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.SessionUser(ctx, "live", now, 0); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("signed-out session: %v", err)
 		}
 
@@ -282,11 +282,11 @@ func TestSessionsAndTokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		for range 2 { // the second use skips the last-used write
-			if got, err := s.TokenUser(ctx, "tok"); err != nil || got.ID != u.ID || got.PartnerID != u.PartnerID {
+			if got, _, err := s.TokenUser(ctx, "tok"); err != nil || got.ID != u.ID || got.PartnerID != u.PartnerID {
 				t.Fatalf("TokenUser = %+v, %v", got, err)
 			}
 		}
-		if _, err := s.TokenUser(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := s.TokenUser(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("unknown token: %v", err)
 		}
 		if err := s.CreateAPIToken(ctx, store.APIToken{ID: uuid.NewString(), UserID: u.ID, Name: "dup", TokenHash: "tok"}); err == nil {
