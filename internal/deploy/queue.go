@@ -8,12 +8,14 @@ package deploy
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivertype"
 
 	"partnerhub/internal/store"
@@ -63,6 +65,7 @@ func (p retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
 type Queue struct {
 	sole     bool
 	client   *river.Client[*sql.Tx]
+	driver   riverdriver.Driver[*sql.Tx]
 	complete func(ctx context.Context, tx *sql.Tx, job *river.Job[OpArgs]) error
 }
 
@@ -126,7 +129,7 @@ func NewQueue(ctx context.Context, st *store.Store, w *Worker, cfg QueueConfig) 
 	if err != nil {
 		return nil, err
 	}
-	q := &Queue{sole: cfg.SoleProcess, client: client, complete: complete}
+	q := &Queue{sole: cfg.SoleProcess, client: client, driver: driver, complete: complete}
 	w.queue = q
 	return q, nil
 }
@@ -144,17 +147,44 @@ func cmpOr[T comparable](v, def T) T {
 // instead of after the rescue window.
 func (q *Queue) Start(ctx context.Context) error {
 	if q.sole {
-		res, err := q.client.JobList(ctx, river.NewJobListParams().States(rivertype.JobStateRunning).First(10000))
-		if err != nil {
-			return fmt.Errorf("find interrupted jobs: %w", err)
-		}
-		for _, j := range res.Jobs {
-			if _, err := q.client.JobRetry(ctx, j.ID); err != nil {
-				return fmt.Errorf("resume interrupted job %d: %w", j.ID, err)
-			}
+		if err := q.resumeInterrupted(ctx); err != nil {
+			return err
 		}
 	}
 	return q.client.Start(ctx)
+}
+
+// resumeInterrupted makes the jobs a crash left running available at once.
+// River's JobRetry leaves running jobs alone, and its rescuer takes them
+// back only once RescueAfter has passed and its next round comes (30 to 60
+// seconds here): a sole process knows that no one else runs them, so it
+// rescues them itself, with the driver call River's rescuer uses.
+func (q *Queue) resumeInterrupted(ctx context.Context) error {
+	res, err := q.client.JobList(ctx, river.NewJobListParams().States(rivertype.JobStateRunning).First(10000))
+	if err != nil {
+		return fmt.Errorf("find interrupted jobs: %w", err)
+	}
+	if len(res.Jobs) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	// Every running job is stuck, however recently it started: the horizon
+	// lies ahead of any attempt, even one stamped by a clock set ahead.
+	p := &riverdriver.JobRescueManyParams{StuckHorizon: now.Add(24 * time.Hour)}
+	for _, j := range res.Jobs {
+		e, err := json.Marshal(rivertype.AttemptError{At: now, Attempt: j.Attempt,
+			Error: "interrupted: the process stopped while the job ran; resumed at the next start"})
+		if err != nil {
+			return err
+		}
+		p.ID, p.Error = append(p.ID, j.ID), append(p.Error, e)
+		p.FinalizedAt, p.ScheduledAt = append(p.FinalizedAt, nil), append(p.ScheduledAt, now)
+		p.State = append(p.State, string(rivertype.JobStateAvailable))
+	}
+	if _, err := q.driver.GetExecutor().JobRescueMany(ctx, p); err != nil {
+		return fmt.Errorf("resume %d interrupted jobs: %w", len(p.ID), err)
+	}
+	return nil
 }
 
 // Stop shuts the workers down; unfinished jobs resume on the next start.
