@@ -1,6 +1,9 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"net/http"
 
 	"partnerhub/internal/customer"
@@ -12,9 +15,7 @@ var editSteps = map[string]int{"type": stepType, "company": stepCompany, "contac
 
 // postAdd adds the customer from the review. Everything is checked again (a
 // form can be edited), and a short name taken meanwhile sends the partner
-// back to the company step with the message at the field. The form token
-// makes a second submit of the same form lead to the customer the first one
-// made, even while the first is still running.
+// back to the company step with the message at the field.
 func (w *Web) postAdd(rw http.ResponseWriter, r *http.Request, a hub.Actor) {
 	f, err := readWizard(r)
 	if err != nil {
@@ -35,47 +36,22 @@ func (w *Web) postAdd(rw http.ResponseWriter, r *http.Request, a hub.Actor) {
 		w.fail(rw, r, &a, errBadForm)
 		return
 	}
-	key := a.UserID + "\x00" + f.Token
-	for {
-		e, owner := w.adds.claim(key)
-		if !owner {
-			id, err := e.wait(r.Context())
-			if err != nil {
-				w.fail(rw, r, &a, err)
-				return
-			}
-			if id == "" {
-				continue // the first submit failed: this one tries itself
-			}
-			w.added(rw, r, id)
-			return
-		}
-		c, err := w.addOnce(r, a, in, key, e)
-		if err != nil {
-			if ve, ok := customer.AsValidation(err); ok {
-				step := firstStepWithError(ve.Fields)
-				w.showStep(rw, r, a, f, step, stepErrors(ve.Fields, step))
-				return
-			}
-			w.fail(rw, r, &a, err)
-			return
-		}
-		w.added(rw, r, c.ID)
+	// The form's token is the idempotency key of the hub's store: a second
+	// submit of the same form (a double click, a reload of the POST, another
+	// replica) leads to the customer the first one made.
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%q", in)))
+	id, _, err := w.Hub.AddCustomerOnce(r.Context(), a, in, "web-add:"+f.Token, hex.EncodeToString(sum[:]),
+		func(c customer.Customer) (string, error) { return c.ID, nil })
+	if ve, ok := customer.AsValidation(err); ok {
+		step := firstStepWithError(ve.Fields)
+		w.showStep(rw, r, a, f, step, stepErrors(ve.Fields, step))
 		return
 	}
-}
-
-// addOnce adds the customer for an owned token and always settles the token,
-// even if adding panics, so that a second submit never waits on it forever.
-func (w *Web) addOnce(r *http.Request, a hub.Actor, in customer.Input, key string, e *addEntry) (c customer.Customer, err error) {
-	defer func() {
-		id := ""
-		if err == nil {
-			id = c.ID
-		}
-		w.adds.finish(key, e, id)
-	}()
-	return w.Hub.AddCustomer(r.Context(), a, in)
+	if err != nil {
+		w.fail(rw, r, &a, err)
+		return
+	}
+	w.added(rw, r, id)
 }
 
 // added sends the partner to the list, where the new customer shows as

@@ -24,8 +24,6 @@ type Web struct {
 	Broker        *live.Broker
 	Log           *slog.Logger
 	SecureCookies bool // set when the public URL is https
-
-	adds addTokens // Add submissions already handled, against double clicks
 }
 
 // handlerFunc is a handler that runs for a signed-in partner user.
