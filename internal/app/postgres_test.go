@@ -81,7 +81,7 @@ func TestTwoReplicasOnPostgres(t *testing.T) {
 
 	// A browser session opened on a is valid on b.
 	if a.AdminPassword != "" {
-		_, session, err := a.App.Hub.SignIn(ctx, a.AdminEmail, a.AdminPassword)
+		_, session, err := a.App.Hub.SignIn(ctx, a.AdminEmail, a.AdminPassword, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"strings"
 )
 
@@ -111,4 +112,25 @@ func SecurityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ClientAddr is the client's IP address for the audit log and the limits
+// on failed sign-ins. X-Forwarded-For is believed only behind a proxy
+// (trustProxy), and then only its last entry: the address the proxy itself
+// saw, which the client cannot forge by sending the header.
+func ClientAddr(r *http.Request, trustProxy bool) string {
+	if trustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
+				if a, err := netip.ParseAddr(ip); err == nil {
+					return a.Unmap().String()
+				}
+			}
+		}
+	}
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap().String()
+	}
+	return r.RemoteAddr
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"partnerhub/internal/customer"
@@ -23,11 +24,15 @@ var ErrUnknownAction = errors.New("no such action")
 // RunAction starts action on a customer: a retry resumes the failed work at
 // its failed step; the others run as background work in action_running,
 // except extending a DEMO, which is immediate. One operation runs at a time.
-func (s *Service) RunAction(ctx context.Context, a Actor, id string, action customer.Action, p ActionParams) (customer.Customer, error) {
+func (s *Service) RunAction(ctx context.Context, a Actor, id string, action customer.Action, p ActionParams) (c customer.Customer, err error) {
+	defer func() { s.audit(ctx, a, AuditCustomerAction, id, string(action)+" "+c.CompanyName, err) }()
+	if err := require(a, PermOperate); err != nil {
+		return c, err
+	}
 	if !action.Valid() {
 		return customer.Customer{}, ErrUnknownAction
 	}
-	c, err := s.Customer(ctx, a, id)
+	c, err = s.Customer(ctx, a, id)
 	if err != nil {
 		return c, err
 	}
@@ -76,11 +81,19 @@ func (s *Service) extendDemo(ctx context.Context, a Actor, c customer.Customer, 
 }
 
 // SetDemoAutoDelete records whether the partner's expired DEMOs are removed automatically.
-func (s *Service) SetDemoAutoDelete(ctx context.Context, a Actor, on bool) error {
+// It is a partner setting, so admins only.
+func (s *Service) SetDemoAutoDelete(ctx context.Context, a Actor, on bool) (err error) {
+	defer func() { s.audit(ctx, a, AuditSettings, "demo_auto_delete", fmt.Sprintf("remove expired DEMOs automatically: %v", on), err) }()
+	if err := require(a, PermAdmin); err != nil {
+		return err
+	}
 	return s.Store.SetDemoAutoDelete(ctx, a.PartnerID, on)
 }
 
 // DemoAutoDelete tells the partner's choice.
 func (s *Service) DemoAutoDelete(ctx context.Context, a Actor) (bool, error) {
+	if err := require(a, PermView); err != nil {
+		return false, err
+	}
 	return s.Store.DemoAutoDelete(ctx, a.PartnerID)
 }

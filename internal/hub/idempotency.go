@@ -19,6 +19,10 @@ var ErrIdempotencyMismatch = errors.New("this Idempotency-Key was used with a di
 // concurrent twins make one customer.
 func (s *Service) AddCustomerOnce(ctx context.Context, a Actor, in customer.Input, key, requestHash string,
 	render func(customer.Customer) (string, error)) (response string, replayed bool, err error) {
+	if err := require(a, PermOperate); err != nil {
+		s.audit(ctx, a, AuditCustomerAdd, "", in.CompanyName, err)
+		return "", false, err
+	}
 	if prev, ok, err := s.replay(ctx, a, key, requestHash); ok || err != nil {
 		return prev, ok, err
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -24,7 +25,9 @@ type Enqueuer interface {
 	EnqueueTx(partnerID, customerID string) store.TxHook
 }
 
-// Service is the hub's use cases.
+// Service is the hub's use cases. Every method that acts for a partner
+// user takes the Actor and checks its role first (ErrForbidden), so the UI
+// hiding a button is never the only guard.
 type Service struct {
 	Store      *store.Store
 	Jobs       Enqueuer
@@ -34,15 +37,34 @@ type Service struct {
 	// LatestConsoleVersion is the console version this release ships; a
 	// customer behind it is offered Update.
 	LatestConsoleVersion int
+	Log                  *slog.Logger
+	// OIDC signs people in with the partner's identity provider; nil
+	// means local accounts only (the embedded default).
+	OIDC OIDCProvider
+	// Access asks a customer's console whether its partner may enter (the
+	// console's own flag is the authority); nil skips the check, as in
+	// tests without consoles.
+	Access AccessChecker
+	// Sessions and failed sign-ins; zero values take the defaults.
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	Limits      SignInLimits
+}
+
+// AccessChecker tells whether a customer's console lets partnerID in.
+type AccessChecker interface {
+	PartnerAccess(ctx context.Context, customerID string) (granted bool, partnerID string, err error)
 }
 
 // Actor is the signed-in user on whose behalf a call runs. The partner comes
-// from the session or token, never from the request.
+// from the session or token, never from the request; Addr is the client
+// address the handler saw, for the audit log.
 type Actor struct {
 	UserID    string
 	PartnerID string
 	Email     string
 	Role      string
+	Addr      string
 }
 
 func (s *Service) now() time.Time {
@@ -58,8 +80,12 @@ func (s *Service) AddCustomer(ctx context.Context, a Actor, in customer.Input) (
 	return s.addCustomer(ctx, a, in, nil)
 }
 
-func (s *Service) addCustomer(ctx context.Context, a Actor, in customer.Input, also func(c *customer.Customer) store.TxHook) (customer.Customer, error) {
+func (s *Service) addCustomer(ctx context.Context, a Actor, in customer.Input, also func(c *customer.Customer) store.TxHook) (c customer.Customer, err error) {
 	in = in.Normalize()
+	defer func() { s.audit(ctx, a, AuditCustomerAdd, c.ID, string(in.Type)+" "+in.CompanyName+" ("+in.ShortName+")", err) }()
+	if err := require(a, PermOperate); err != nil {
+		return customer.Customer{}, err
+	}
 	if in.ShortName == "" && customer.CheckCompanyName(in.CompanyName) == "" {
 		sn, err := s.SuggestShortName(ctx, a, in.CompanyName)
 		if err != nil {
@@ -70,7 +96,7 @@ func (s *Service) addCustomer(ctx context.Context, a Actor, in customer.Input, a
 	if err := in.Validate(); err != nil {
 		return customer.Customer{}, err
 	}
-	c := customer.Customer{
+	c = customer.Customer{
 		ID: uuid.Must(uuid.NewV7()).String(), PartnerID: a.PartnerID, Type: in.Type,
 		CompanyName: in.CompanyName, ShortName: in.ShortName, Contact: in.Contact,
 		Status: customer.StatusDeploying, StatusStep: "queued", StatusReason: "Queued for deployment.",
@@ -92,6 +118,9 @@ func (s *Service) addCustomer(ctx context.Context, a Actor, in customer.Input, a
 // SuggestShortName proposes a short name from the company name that no
 // other live customer of the partner uses ("Contoso", then "Contoso2", …).
 func (s *Service) SuggestShortName(ctx context.Context, a Actor, company string) (string, error) {
+	if err := require(a, PermOperate); err != nil {
+		return "", err
+	}
 	base := customer.SuggestShortName(company)
 	if base == "" {
 		return "", nil
@@ -122,11 +151,17 @@ func truncateRunes(s string, n int) string {
 
 // Customer returns one of the actor's partner's customers.
 func (s *Service) Customer(ctx context.Context, a Actor, id string) (customer.Customer, error) {
+	if err := require(a, PermView); err != nil {
+		return customer.Customer{}, err
+	}
 	return s.Store.GetCustomer(ctx, a.PartnerID, id)
 }
 
 // Customers lists the actor's partner's customers.
 func (s *Service) Customers(ctx context.Context, a Actor, f store.ListFilter) ([]customer.Customer, string, error) {
+	if err := require(a, PermView); err != nil {
+		return nil, "", err
+	}
 	return s.Store.ListCustomers(ctx, a.PartnerID, f)
 }
 
@@ -139,8 +174,12 @@ func (s *Service) Timeline(ctx context.Context, a Actor, id string) ([]store.Eve
 }
 
 // Delete starts the removal of a customer; it wins over a running deployment.
-func (s *Service) Delete(ctx context.Context, a Actor, id string) (customer.Customer, error) {
-	c, err := s.Customer(ctx, a, id)
+func (s *Service) Delete(ctx context.Context, a Actor, id string) (c customer.Customer, err error) {
+	defer func() { s.audit(ctx, a, AuditCustomerDelete, id, c.CompanyName, err) }()
+	if err := require(a, PermOperate); err != nil {
+		return c, err
+	}
+	c, err = s.Customer(ctx, a, id)
 	if err != nil {
 		return c, err
 	}
@@ -157,15 +196,40 @@ func (s *Service) Delete(ctx context.Context, a Actor, id string) (customer.Cust
 // ErrNotReady means the console cannot be visited in the customer's status.
 var ErrNotReady = errors.New("the console can be visited only when the customer is ready (or after a failed action)")
 
+// ErrAccessRevoked means the customer's admin took the partner's access to
+// the console away (from the console's settings).
+var ErrAccessRevoked = errors.New("the customer's admin has revoked the partner's access to this console")
+
 // Visit issues a single-use hand-off into the customer's console, valid for
-// HandoffTTL (at most a minute), and returns the URL that redeems it.
-func (s *Service) Visit(ctx context.Context, a Actor, id string) (string, error) {
-	c, err := s.Customer(ctx, a, id)
+// HandoffTTL (at most a minute), and returns the URL that redeems it. It is
+// refused while the customer's admin has revoked the partner's access: the
+// hub's copy of the flag answers first, the console's own flag decides.
+func (s *Service) Visit(ctx context.Context, a Actor, id string) (_ string, err error) {
+	var c customer.Customer
+	defer func() { s.audit(ctx, a, AuditConsoleVisit, id, c.CompanyName, err) }()
+	if err := require(a, PermOperate); err != nil {
+		return "", err
+	}
+	c, err = s.Customer(ctx, a, id)
 	if err != nil {
 		return "", err
 	}
 	if !c.Status.Visitable() {
 		return "", ErrNotReady
+	}
+	if acc, err := s.Store.ConsoleAccessOf(ctx, a.PartnerID, id); err != nil {
+		return "", err
+	} else if !acc.Granted {
+		return "", ErrAccessRevoked
+	}
+	if s.Access != nil {
+		granted, pid, err := s.Access.PartnerAccess(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if !granted || pid != a.PartnerID {
+			return "", ErrAccessRevoked
+		}
 	}
 	token, hash := auth.NewToken("ho_")
 	ttl := min(s.HandoffTTL, time.Minute)

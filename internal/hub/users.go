@@ -3,8 +3,10 @@ package hub
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -19,11 +21,82 @@ const (
 	RoleViewer     = "viewer"
 )
 
-// SessionTTL is how long a browser session lives.
-const SessionTTL = 12 * time.Hour
+// SessionTTL is how long a browser session lives at most (the absolute
+// timeout), however busy it is; SessionIdle ends it sooner when unused.
+const (
+	SessionTTL  = 12 * time.Hour
+	SessionIdle = 30 * time.Minute
+)
 
-// ErrBadCredentials covers an unknown email and a wrong password alike.
-var ErrBadCredentials = errors.New("the email or password is wrong")
+// MinPassword is the shortest password a person may choose.
+const MinPassword = 12
+
+var (
+	// ErrBadCredentials covers an unknown email and a wrong password alike.
+	ErrBadCredentials = errors.New("the email or password is wrong")
+	// ErrLocked refuses sign-ins for an account or from an address after
+	// too many failures, for a while, without looking at the password.
+	ErrLocked = errors.New("too many failed sign-ins; try again in a few minutes")
+	// ErrWeakPassword refuses a new password that is too short or too long.
+	ErrWeakPassword = errors.New("choose a password of 12 to 200 characters that differs from the current one")
+	// ErrNoPassword means the account signs in only with the identity provider.
+	ErrNoPassword = errors.New("this account signs in with the identity provider and has no password")
+)
+
+// InvalidError is input a person must correct; Msg says how.
+type InvalidError struct{ Msg string }
+
+func (e *InvalidError) Error() string { return e.Msg }
+
+// Is makes errors.Is(err, ErrInvalid) hold for every InvalidError.
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+// ErrInvalid matches every *InvalidError.
+var ErrInvalid = errors.New("invalid input")
+
+// SignInLimits bound failed sign-ins: past Account failures for one email,
+// or Addr failures from one client address, within Window, sign-ins stop
+// for LockFor. Zero fields take the defaults.
+type SignInLimits struct {
+	Account int
+	Addr    int
+	Window  time.Duration
+	LockFor time.Duration
+}
+
+func (s *Service) limits() SignInLimits {
+	l := s.Limits
+	if l.Account <= 0 {
+		l.Account = 5
+	}
+	if l.Addr <= 0 {
+		l.Addr = 20
+	}
+	if l.Window <= 0 {
+		l.Window = 15 * time.Minute
+	}
+	if l.LockFor <= 0 {
+		l.LockFor = 15 * time.Minute
+	}
+	return l
+}
+
+func (s *Service) sessionMax() time.Duration {
+	if s.SessionMax > 0 {
+		return s.SessionMax
+	}
+	return SessionTTL
+}
+
+func (s *Service) sessionIdle() time.Duration {
+	if s.SessionIdle > 0 {
+		return s.SessionIdle
+	}
+	return SessionIdle
+}
+
+// SessionLifetime is the absolute timeout, for the cookie's Max-Age.
+func (s *Service) SessionLifetime() time.Duration { return s.sessionMax() }
 
 // Bootstrap creates the first partner and its admin on an empty hub and
 // returns the admin's one-time password; created is false when the hub has
@@ -42,6 +115,11 @@ func (s *Service) Bootstrap(ctx context.Context, partnerName, email string) (cre
 	return err == nil, password, err
 }
 
+// invitedBySetup marks a partner's first admin, made by the operator (the
+// CLI or the first start), as opposed to people invited by an admin ("<id>")
+// or who joined through an allowed tenant ("").
+const invitedBySetup = "setup"
+
 // CreatePartner creates a partner organisation with its first admin, who
 // signs in with the returned one-time password.
 func (s *Service) CreatePartner(ctx context.Context, name, adminEmail string) (string, error) {
@@ -51,45 +129,110 @@ func (s *Service) CreatePartner(ctx context.Context, name, adminEmail string) (s
 		return "", err
 	}
 	pid := uuid.Must(uuid.NewV7()).String()
+	email := normEmail(adminEmail)
+	uid := uuid.Must(uuid.NewV7()).String()
 	err = s.Store.CreatePartnerWithAdmin(ctx, store.Partner{ID: pid, Name: name}, store.User{
-		ID: uuid.Must(uuid.NewV7()).String(), PartnerID: pid, Email: normEmail(adminEmail), Name: adminEmail,
-		Role: RoleAdmin, PasswordHash: hash,
+		ID: uid, PartnerID: pid, Email: email, Name: adminEmail,
+		Role: RoleAdmin, PasswordHash: hash, InvitedBy: invitedBySetup,
 	})
+	if err == nil {
+		s.audit(ctx, Actor{PartnerID: pid, Email: "operator"}, AuditPartnerCreate, email, name+"; first admin "+email, nil)
+	}
 	return password, err
 }
 
 func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
 // SignIn checks a local account's password and opens a session; it returns
-// the session token for the cookie.
-func (s *Service) SignIn(ctx context.Context, email, password string) (Actor, string, error) {
-	u, err := s.Store.UserByEmail(ctx, normEmail(email))
-	if errors.Is(err, store.ErrNotFound) {
-		auth.CheckPassword(dummyHash, password) // same work either way: no user enumeration by timing
-		return Actor{}, "", ErrBadCredentials
-	}
+// the session token for the cookie. Too many failures for the email or
+// from addr lock sign-ins for a while; a locked sign-in is refused before
+// the password is looked at, so guessing goes nowhere.
+func (s *Service) SignIn(ctx context.Context, email, password, addr string) (_ Actor, _ string, err error) {
+	email = normEmail(email)
+	var u store.User
+	defer func() {
+		if err != nil && !errors.Is(err, ErrBadCredentials) && !errors.Is(err, ErrLocked) {
+			return // the store failed: nothing to say about the person
+		}
+		s.record(ctx, store.AuditEntry{PartnerID: u.PartnerID, ActorID: u.ID, Actor: email, Addr: addr,
+			Action: AuditSignIn, Detail: "password", Result: resultOf(err)})
+	}()
+	keys := failureKeys("account:"+email, addr)
+	until, err := s.Store.SigninLock(ctx, keys, s.now())
 	if err != nil {
 		return Actor{}, "", err
 	}
-	if !auth.CheckPassword(u.PasswordHash, password) {
-		return Actor{}, "", ErrBadCredentials
-	}
-	token, hash := auth.NewToken("ses_")
-	if err := s.Store.CreateSession(ctx, hash, u.ID, s.now().Add(SessionTTL)); err != nil {
+	u, err = s.Store.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Actor{}, "", err
 	}
-	return actorOf(u), token, nil
+	if !until.IsZero() {
+		return Actor{}, "", ErrLocked
+	}
+	if u.ID == "" || u.PasswordHash == "" {
+		auth.CheckPassword(dummyHash, password) // same work either way: no user enumeration by timing
+		return Actor{}, "", s.failed(ctx, keys)
+	}
+	if !auth.CheckPassword(u.PasswordHash, password) {
+		return Actor{}, "", s.failed(ctx, keys)
+	}
+	_ = s.Store.ClearSigninFailures(ctx, keys[0])
+	a, token, err := s.openSession(ctx, u, addr)
+	return a, token, err
+}
+
+func failureKeys(account, addr string) []string {
+	keys := []string{account}
+	if addr != "" {
+		keys = append(keys, "addr:"+addr)
+	}
+	return keys
+}
+
+// failed counts a failed sign-in against every key and returns the error
+// the person sees: the same for a wrong password and an unknown email.
+func (s *Service) failed(ctx context.Context, keys []string) error {
+	l := s.limits()
+	for _, k := range keys {
+		limit := l.Account
+		if strings.HasPrefix(k, "addr:") {
+			limit = l.Addr
+		}
+		if _, err := s.Store.RecordSigninFailure(ctx, k, s.now(), l.Window, limit, l.LockFor); err != nil {
+			return err
+		}
+	}
+	return ErrBadCredentials
 }
 
 var dummyHash, _ = auth.HashPassword("not a password")
+
+// openSession starts a new session (a fresh token at every sign-in, so a
+// token planted before sign-in is never promoted) and records the sign-in.
+func (s *Service) openSession(ctx context.Context, u store.User, addr string) (Actor, string, error) {
+	token, hash := auth.NewToken("ses_")
+	now := s.now()
+	if err := s.Store.CreateSession(ctx, hash, u.ID, now.Add(s.sessionMax())); err != nil {
+		return Actor{}, "", err
+	}
+	if err := s.Store.MarkSignedIn(ctx, u.ID, now); err != nil {
+		return Actor{}, "", err
+	}
+	a := actorOf(u)
+	a.Addr = addr
+	return a, token, nil
+}
 
 func actorOf(u store.User) Actor {
 	return Actor{UserID: u.ID, PartnerID: u.PartnerID, Email: u.Email, Role: u.Role}
 }
 
-// SessionActor returns the actor of a browser session token.
+// SessionActor returns the actor of a browser session token: a session
+// past its absolute timeout or unused for the idle timeout is not found.
+// The role is read from the user at every request, so a role change or a
+// removal takes effect at once.
 func (s *Service) SessionActor(ctx context.Context, token string) (Actor, error) {
-	u, err := s.Store.SessionUser(ctx, auth.HashToken(token), s.now(), 0)
+	u, err := s.Store.SessionUser(ctx, auth.HashToken(token), s.now(), s.sessionIdle())
 	if err != nil {
 		return Actor{}, err
 	}
@@ -97,22 +240,98 @@ func (s *Service) SessionActor(ctx context.Context, token string) (Actor, error)
 }
 
 // SignOut ends a session.
-func (s *Service) SignOut(ctx context.Context, token string) error {
-	return s.Store.DeleteSession(ctx, auth.HashToken(token))
+func (s *Service) SignOut(ctx context.Context, token, addr string) error {
+	h := auth.HashToken(token)
+	u, err := s.Store.SessionUser(ctx, h, s.now(), 0)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := s.Store.DeleteSession(ctx, h); err != nil {
+		return err
+	}
+	if u.ID != "" {
+		a := actorOf(u)
+		a.Addr = addr
+		s.audit(ctx, a, AuditSignOut, "", "", nil)
+	}
+	return nil
 }
 
-// TokenActor returns the actor of an API bearer token.
+// SignOutEverywhere ends every session of the actor, this one included.
+func (s *Service) SignOutEverywhere(ctx context.Context, a Actor) error {
+	n, err := s.Store.DeleteUserSessions(ctx, a.UserID, "")
+	s.audit(ctx, a, AuditSignOutAll, a.Email, plural(n, "session"), err)
+	return err
+}
+
+// ChangePassword replaces the actor's password after checking the current
+// one (wrong guesses count as failed sign-ins) and ends the actor's other
+// sessions, keeping the one whose token is keep.
+func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next, keep string) (err error) {
+	defer func() { s.audit(ctx, a, AuditPasswordChange, a.Email, "", err) }()
+	u, err := s.Store.UserByID(ctx, a.PartnerID, a.UserID)
+	if err != nil {
+		return err
+	}
+	if u.PasswordHash == "" {
+		return ErrNoPassword
+	}
+	keys := failureKeys("account:"+u.Email, a.Addr)
+	if until, err := s.Store.SigninLock(ctx, keys, s.now()); err != nil {
+		return err
+	} else if !until.IsZero() {
+		return ErrLocked
+	}
+	if !auth.CheckPassword(u.PasswordHash, current) {
+		return s.failed(ctx, keys)
+	}
+	if err := checkNewPassword(current, next); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.SetUserPassword(ctx, u.ID, hash); err != nil {
+		return err
+	}
+	keepHash := ""
+	if keep != "" {
+		keepHash = auth.HashToken(keep)
+	}
+	_, err = s.Store.DeleteUserSessions(ctx, u.ID, keepHash)
+	return err
+}
+
+func checkNewPassword(current, next string) error {
+	if n := utf8.RuneCountInString(next); n < MinPassword || n > 200 || next == current {
+		return ErrWeakPassword
+	}
+	return nil
+}
+
+// TokenActor returns the actor of an API bearer token, with the lower of
+// the user's role and the token's own.
 func (s *Service) TokenActor(ctx context.Context, token string) (Actor, error) {
-	u, _, err := s.Store.TokenUser(ctx, auth.HashToken(token))
+	u, role, err := s.Store.TokenUser(ctx, auth.HashToken(token))
 	if err != nil {
 		return Actor{}, err
 	}
-	return actorOf(u), nil
+	a := actorOf(u)
+	a.Role = lowerRole(a.Role, role)
+	return a, nil
 }
 
 // CreateAPIToken makes a named API token for the user with that email and
-// returns it; it is shown once and kept only as a hash.
+// returns it; it is shown once and kept only as a hash. It is the
+// operator's way (the CLI), for automation.
 func (s *Service) CreateAPIToken(ctx context.Context, email, name string) (string, error) {
+	return s.IssueAPIToken(ctx, email, name, "")
+}
+
+// IssueAPIToken is CreateAPIToken with a role the token is narrowed to
+// ("" for the user's own); a token never gets more than its user has.
+func (s *Service) IssueAPIToken(ctx context.Context, email, name, role string) (string, error) {
 	u, err := s.Store.UserByEmail(ctx, normEmail(email))
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -120,7 +339,29 @@ func (s *Service) CreateAPIToken(ctx context.Context, email, name string) (strin
 		}
 		return "", err
 	}
+	return s.createToken(ctx, Actor{PartnerID: u.PartnerID, Email: "operator"}, u, name, role)
+}
+
+func (s *Service) createToken(ctx context.Context, by Actor, u store.User, name, role string) (_ string, err error) {
+	name = strings.TrimSpace(name)
+	defer func() { s.audit(ctx, by, AuditTokenCreate, u.Email, "“"+name+"” as "+RoleLabel(lowerRole(u.Role, role)), err) }()
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return "", &InvalidError{"Give the token a name of 1 to 100 characters."}
+	}
+	if role != "" && !ValidRole(role) {
+		return "", &InvalidError{"The role must be admin, technician or viewer."}
+	}
+	if role != "" && roleRank[role] > roleRank[u.Role] {
+		return "", &InvalidError{"A token cannot have more rights than its user (" + RoleLabel(u.Role) + ")."}
+	}
 	token, hash := auth.NewToken("phk_")
-	err = s.Store.CreateAPIToken(ctx, store.APIToken{ID: uuid.Must(uuid.NewV7()).String(), UserID: u.ID, Name: name, TokenHash: hash})
+	err = s.Store.CreateAPIToken(ctx, store.APIToken{ID: uuid.Must(uuid.NewV7()).String(), UserID: u.ID, Name: name, TokenHash: hash, Role: role})
 	return token, err
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }

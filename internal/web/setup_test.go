@@ -66,7 +66,7 @@ func setup(t *testing.T) *env {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, _, err := h.SignIn(ctx, email, pw)
+		a, _, err := h.SignIn(ctx, email, pw, "")
 		if err != nil {
 			t.Fatal(err)
 		}

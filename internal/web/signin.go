@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"partnerhub/internal/httpx"
 	"partnerhub/internal/hub"
 )
 
@@ -11,6 +12,14 @@ type signinView struct {
 	layout
 	Email string
 	Error string
+	// Provider names the identity provider when one is configured: the
+	// page then offers "Sign in with <Provider>" above the password form,
+	// which stays for local (break-glass) accounts.
+	Provider string
+}
+
+func (w *Web) signinView(email, msg string) signinView {
+	return signinView{layout: layout{Title: "Sign in"}, Email: email, Error: msg, Provider: w.Hub.OIDCName()}
 }
 
 // signinPage shows the sign-in form; someone already signed in goes straight
@@ -20,8 +29,11 @@ func (w *Web) signinPage(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, "/customers", http.StatusSeeOther)
 		return
 	}
-	w.render(rw, r, http.StatusOK, "signin.html", signinView{layout: layout{Title: "Sign in"}})
+	w.render(rw, r, http.StatusOK, "signin.html", w.signinView("", ""))
 }
+
+// addr is the client address of r, for the audit log and sign-in limits.
+func (w *Web) addr(r *http.Request) string { return httpx.ClientAddr(r, w.TrustProxy) }
 
 // signin checks the password and opens a new session: a fresh token on every
 // sign-in, so a token planted before sign-in is never promoted. A wrong email
@@ -32,20 +44,26 @@ func (w *Web) signin(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := r.PostForm.Get("email")
-	_, token, err := w.Hub.SignIn(r.Context(), email, r.PostForm.Get("password"))
-	if errors.Is(err, hub.ErrBadCredentials) {
-		w.render(rw, r, http.StatusUnauthorized, "signin.html", signinView{
-			layout: layout{Title: "Sign in"}, Email: email,
-			Error: "The email or password is wrong. Check them and try again.",
-		})
+	_, token, err := w.Hub.SignIn(r.Context(), email, r.PostForm.Get("password"), w.addr(r))
+	switch {
+	case errors.Is(err, hub.ErrBadCredentials):
+		w.render(rw, r, http.StatusUnauthorized, "signin.html", w.signinView(email, "The email or password is wrong. Check them and try again."))
 		return
-	}
-	if err != nil {
+	case errors.Is(err, hub.ErrLocked):
+		w.render(rw, r, http.StatusTooManyRequests, "signin.html", w.signinView(email,
+			"There were too many failed sign-ins for this account or from your network. Wait 15 minutes, then try again."))
+		return
+	case err != nil:
 		w.fail(rw, r, nil, err)
 		return
 	}
+	w.startSession(rw, r, token)
+}
+
+// startSession replaces any session the browser had with the new one.
+func (w *Web) startSession(rw http.ResponseWriter, r *http.Request, token string) {
 	if old, err := r.Cookie(sessionCookie); err == nil && old.Value != "" {
-		_ = w.Hub.SignOut(r.Context(), old.Value)
+		_ = w.Hub.SignOut(r.Context(), old.Value, w.addr(r))
 	}
 	w.setSession(rw, token)
 	http.Redirect(rw, r, "/customers", http.StatusSeeOther)
@@ -54,7 +72,7 @@ func (w *Web) signin(rw http.ResponseWriter, r *http.Request) {
 // signout ends the session on the server, not only in the browser.
 func (w *Web) signout(rw http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		if err := w.Hub.SignOut(r.Context(), c.Value); err != nil {
+		if err := w.Hub.SignOut(r.Context(), c.Value, w.addr(r)); err != nil {
 			w.fail(rw, r, nil, err)
 			return
 		}

@@ -24,6 +24,9 @@ type Web struct {
 	Broker        *live.Broker
 	Log           *slog.Logger
 	SecureCookies bool // set when the public URL is https
+	// TrustProxy believes X-Forwarded-For for the client address (the
+	// audit log, sign-in limits): set only behind a proxy that sets it.
+	TrustProxy bool
 }
 
 // handlerFunc is a handler that runs for a signed-in partner user.

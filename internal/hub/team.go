@@ -1,0 +1,164 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"partnerhub/internal/auth"
+	"partnerhub/internal/store"
+)
+
+// Users lists the partner's users (admins only).
+func (s *Service) Users(ctx context.Context, a Actor) ([]store.User, error) {
+	if err := require(a, PermAdmin); err != nil {
+		return nil, err
+	}
+	return s.Store.Users(ctx, a.PartnerID)
+}
+
+// Invitation is what an admin hands to the person invited.
+type Invitation struct {
+	User store.User
+	// Password is a one-time password when the hub has no identity
+	// provider (local accounts only); with one, the person signs in there
+	// and Password is empty.
+	Password string
+}
+
+// Invite adds a person to the partner by email with a role. With an
+// identity provider configured they sign in there, matched by this email;
+// without, they get a one-time password shown once to the admin.
+func (s *Service) Invite(ctx context.Context, a Actor, email, role string) (inv Invitation, err error) {
+	email = normEmail(email)
+	defer func() { s.audit(ctx, a, AuditUserInvite, email, "as "+RoleLabel(role), err) }()
+	if err := require(a, PermAdmin); err != nil {
+		return inv, err
+	}
+	if addr, perr := mail.ParseAddress(email); perr != nil || addr.Address != email || len(email) > 254 {
+		return inv, &InvalidError{"Enter an email address like name@company.example."}
+	}
+	if !ValidRole(role) {
+		return inv, &InvalidError{"Choose a role: Admin, Technician or Viewer."}
+	}
+	u := store.User{ID: uuid.Must(uuid.NewV7()).String(), PartnerID: a.PartnerID, Email: email, Name: email, Role: role, InvitedBy: a.UserID}
+	if s.OIDC == nil {
+		inv.Password = auth.NewPassword()
+		if u.PasswordHash, err = auth.HashPassword(inv.Password); err != nil {
+			return Invitation{}, err
+		}
+	}
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrEmailTaken) {
+			// Emails are unique across partners; say no more than that.
+			return Invitation{}, &InvalidError{"This email cannot be invited: it already has an account."}
+		}
+		return Invitation{}, err
+	}
+	inv.User = u
+	return inv, nil
+}
+
+// SetRole changes a user's role; the partner always keeps one admin.
+func (s *Service) SetRole(ctx context.Context, a Actor, userID, role string) (err error) {
+	var u store.User
+	defer func() { s.audit(ctx, a, AuditUserRole, u.Email, RoleLabel(u.Role)+" → "+RoleLabel(role), err) }()
+	if err := require(a, PermAdmin); err != nil {
+		return err
+	}
+	if !ValidRole(role) {
+		return &InvalidError{"Choose a role: Admin, Technician or Viewer."}
+	}
+	if u, err = s.Store.UserByID(ctx, a.PartnerID, userID); err != nil {
+		return err
+	}
+	return s.Store.SetRole(ctx, a.PartnerID, userID, role)
+}
+
+// RemoveUser removes a user with their sessions and API tokens at once.
+func (s *Service) RemoveUser(ctx context.Context, a Actor, userID string) (err error) {
+	var u store.User
+	defer func() { s.audit(ctx, a, AuditUserRemove, u.Email, RoleLabel(u.Role), err) }()
+	if err := require(a, PermAdmin); err != nil {
+		return err
+	}
+	if u, err = s.Store.UserByID(ctx, a.PartnerID, userID); err != nil {
+		return err
+	}
+	return s.Store.DeleteUser(ctx, a.PartnerID, userID)
+}
+
+// Tokens lists the API tokens of the partner's users (admins only).
+func (s *Service) Tokens(ctx context.Context, a Actor) ([]store.APIToken, error) {
+	if err := require(a, PermAdmin); err != nil {
+		return nil, err
+	}
+	return s.Store.Tokens(ctx, a.PartnerID)
+}
+
+// CreateToken makes an API token for one of the partner's users, acting
+// with that user's role or a lower one; it is returned once.
+func (s *Service) CreateToken(ctx context.Context, a Actor, userID, name, role string) (string, error) {
+	if err := require(a, PermAdmin); err != nil {
+		s.audit(ctx, a, AuditTokenCreate, userID, name, err)
+		return "", err
+	}
+	u, err := s.Store.UserByID(ctx, a.PartnerID, userID)
+	if err != nil {
+		s.audit(ctx, a, AuditTokenCreate, userID, name, err)
+		return "", err
+	}
+	return s.createToken(ctx, a, u, name, role)
+}
+
+// RevokeToken revokes one of the partner's API tokens at once.
+func (s *Service) RevokeToken(ctx context.Context, a Actor, tokenID string) (err error) {
+	var t store.APIToken
+	defer func() { s.audit(ctx, a, AuditTokenRevoke, t.UserEmail, "“"+t.Name+"”", err) }()
+	if err := require(a, PermAdmin); err != nil {
+		return err
+	}
+	t, err = s.Store.RevokeToken(ctx, a.PartnerID, tokenID)
+	return err
+}
+
+// Tenants lists the identity-provider tenants whose people may join the partner.
+func (s *Service) Tenants(ctx context.Context, a Actor) ([]string, error) {
+	if err := require(a, PermAdmin); err != nil {
+		return nil, err
+	}
+	return s.Store.Tenants(ctx, a.PartnerID)
+}
+
+// AddTenant lets people of an identity-provider tenant (an Entra tenant
+// id, or the issuer URL of a provider without tenants) sign in and join
+// the partner as viewers.
+func (s *Service) AddTenant(ctx context.Context, a Actor, tenant string) (err error) {
+	tenant = strings.TrimSpace(tenant)
+	defer func() { s.audit(ctx, a, AuditTenantAdd, tenant, "", err) }()
+	if err := require(a, PermAdmin); err != nil {
+		return err
+	}
+	if tenant == "" || len(tenant) > 300 || strings.ContainsAny(tenant, " \t\r\n") {
+		return &InvalidError{"Enter a tenant id (for Entra ID, the directory's GUID) or the issuer URL of your identity provider."}
+	}
+	if err := s.Store.AddTenant(ctx, a.PartnerID, tenant); errors.Is(err, store.ErrTenantTaken) {
+		return &InvalidError{"This tenant is allowed already, here or for another partner."}
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// RemoveTenant stops the tenant's people from joining; those who joined
+// through it can no longer sign in (invited people still can).
+func (s *Service) RemoveTenant(ctx context.Context, a Actor, tenant string) (err error) {
+	defer func() { s.audit(ctx, a, AuditTenantRemove, tenant, "", err) }()
+	if err := require(a, PermAdmin); err != nil {
+		return err
+	}
+	return s.Store.RemoveTenant(ctx, a.PartnerID, tenant)
+}
