@@ -55,6 +55,29 @@ type Config struct {
 	// RescueAfter is how long a job may look running before another process
 	// (a replica) takes it over; a crashed single process resumes at once.
 	RescueAfter time.Duration `env:"PARTNERHUB_RESCUE_AFTER"`
+
+	// OIDC: partner users sign in with their identity provider when
+	// OIDCIssuer is set; local accounts (break-glass) keep working. An
+	// issuer with {tenantid} in it (Entra ID's multi-tenant endpoint)
+	// accepts any tenant's token whose iss matches the template with its
+	// own tid; which tenants may sign in is each partner's setting.
+	OIDCIssuer string `env:"PARTNERHUB_OIDC_ISSUER"`
+	// OIDCDiscoveryURL is where the discovery document is; empty means the
+	// issuer (for a {tenantid} issuer: with "organizations" in its place).
+	OIDCDiscoveryURL string `env:"PARTNERHUB_OIDC_DISCOVERY_URL"`
+	OIDCClientID     string `env:"PARTNERHUB_OIDC_CLIENT_ID"`
+	OIDCClientSecret string `env:"PARTNERHUB_OIDC_CLIENT_SECRET"`
+	// OIDCRedirectURL defaults to <public URL>/signin/oidc/callback.
+	OIDCRedirectURL string `env:"PARTNERHUB_OIDC_REDIRECT_URL"`
+	// OIDCName is the provider's name on the sign-in button.
+	OIDCName string `env:"PARTNERHUB_OIDC_NAME"`
+	// TrustProxy believes X-Forwarded-For for the client address: set it
+	// only when the hub is reachable through a proxy that sets the header.
+	TrustProxy bool `env:"PARTNERHUB_TRUST_PROXY"`
+	// SessionIdle ends a browser session unused this long; SessionMax ends
+	// it this long after sign-in however busy it is.
+	SessionIdle time.Duration `env:"PARTNERHUB_SESSION_IDLE"`
+	SessionMax  time.Duration `env:"PARTNERHUB_SESSION_MAX"`
 }
 
 // Defaults is the zero-configuration setup: everything on loopback, SQLite in ./data.
@@ -64,7 +87,7 @@ func Defaults() Config {
 		DataDir: "./data", AdminEmail: "admin@partner.example", PartnerName: "My partner organisation",
 		LogLevel: "info", Workers: 10, DatabaseMaxConns: 16, ReconcileEvery: time.Minute,
 		RetryBase: 500 * time.Millisecond, RetryMax: 30 * time.Second, PartnerSystemTimeout: 10 * time.Second,
-		RescueAfter: 30 * time.Second,
+		RescueAfter: 30 * time.Second, SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour,
 	}
 }
 
@@ -99,6 +122,14 @@ func ServeFlags(fs *flag.FlagSet, c *Config) {
 	fs.IntVar(&c.Workers, "workers", c.Workers, "background jobs run at once by this process (env PARTNERHUB_WORKERS)")
 	fs.IntVar(&c.ConsoleVersion, "console-version", c.ConsoleVersion, "console schema version new customers get; 0 is the newest (env PARTNERHUB_CONSOLE_VERSION)")
 	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", c.ReconcileEvery, "how often ready customers are checked for drift (env PARTNERHUB_RECONCILE_EVERY)")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "OIDC issuer URL; {tenantid} in it for Entra ID multi-tenant (env PARTNERHUB_OIDC_ISSUER; the client secret is env PARTNERHUB_OIDC_CLIENT_SECRET only)")
+	fs.StringVar(&c.OIDCDiscoveryURL, "oidc-discovery-url", c.OIDCDiscoveryURL, "where the OIDC discovery document is, when not at the issuer (env PARTNERHUB_OIDC_DISCOVERY_URL)")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "OIDC client id (env PARTNERHUB_OIDC_CLIENT_ID)")
+	fs.StringVar(&c.OIDCRedirectURL, "oidc-redirect-url", c.OIDCRedirectURL, "OIDC redirect URL; default <public URL>/signin/oidc/callback (env PARTNERHUB_OIDC_REDIRECT_URL)")
+	fs.StringVar(&c.OIDCName, "oidc-name", c.OIDCName, "the identity provider's name on the sign-in button (env PARTNERHUB_OIDC_NAME)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take the client address from X-Forwarded-For (only behind a proxy that sets it) (env PARTNERHUB_TRUST_PROXY)")
+	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "sign a browser out after this long unused (env PARTNERHUB_SESSION_IDLE)")
+	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "sign a browser out this long after sign-in (env PARTNERHUB_SESSION_MAX)")
 }
 
 // StoreFlags registers the flags every subcommand that opens the data takes.
@@ -142,6 +173,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s must be between 1ms and 24h", name))
 		}
 	}
+	errs = append(errs, c.validateAuth()...)
 	if c.Workers < 1 || c.Workers > 1000 {
 		errs = append(errs, errors.New("--workers must be between 1 and 1000"))
 	}
@@ -150,6 +182,33 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
 	}
 	return errors.Join(errs...)
+}
+
+// OIDCEnabled reports whether an identity provider is configured.
+func (c Config) OIDCEnabled() bool { return c.OIDCIssuer != "" || c.OIDCClientID != "" }
+
+func (c Config) validateAuth() []error {
+	var errs []error
+	if c.OIDCEnabled() {
+		if c.OIDCIssuer == "" || c.OIDCClientID == "" {
+			errs = append(errs, errors.New("OIDC needs both --oidc-issuer and --oidc-client-id (PARTNERHUB_OIDC_ISSUER, PARTNERHUB_OIDC_CLIENT_ID)"))
+		}
+		for name, u := range map[string]string{"oidc-issuer": c.OIDCIssuer, "oidc-redirect-url": c.OIDCRedirectURL, "oidc-discovery-url": c.OIDCDiscoveryURL} {
+			if u == "" {
+				continue
+			}
+			if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+				errs = append(errs, fmt.Errorf("--%s %q: want an http(s) URL", name, u))
+			}
+		}
+	}
+	if c.SessionIdle < time.Minute || c.SessionIdle > 24*time.Hour {
+		errs = append(errs, errors.New("--session-idle must be between 1m and 24h"))
+	}
+	if c.SessionMax < c.SessionIdle || c.SessionMax > 30*24*time.Hour {
+		errs = append(errs, errors.New("--session-max must be at least --session-idle and at most 720h"))
+	}
+	return errs
 }
 
 // Level is the log level.
@@ -180,5 +239,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("database_url", db), slog.String("partner_system_key", mask(c.PartnerSystemKey)),
 		slog.String("partner_system_url", c.PartnerSystemURL), slog.String("public_url", c.PublicURL),
 		slog.String("console_public_url", c.ConsolePublicURL), slog.Int("workers", c.Workers),
+		slog.String("oidc_issuer", c.OIDCIssuer), slog.String("oidc_client_id", c.OIDCClientID),
+		slog.String("oidc_client_secret", mask(c.OIDCClientSecret)), slog.String("oidc_redirect_url", c.OIDCRedirectURL),
+		slog.Bool("trust_proxy", c.TrustProxy), slog.Duration("session_idle", c.SessionIdle), slog.Duration("session_max", c.SessionMax),
 	)
 }
