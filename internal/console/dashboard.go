@@ -38,9 +38,13 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !ok {
-		h.message(w, id, http.StatusUnauthorized, "Not signed in",
-			"You are not signed in to this console. Open it from the partner hub with Visit: "+
-				"each sign-in link works once, and a console session lasts 8 hours.")
+		msg := messagePage{CustomerID: id, Title: "Not signed in",
+			Message: "You are not signed in to this console. Open it from the partner hub with Visit: " +
+				"each sign-in link works once, and a console session lasts 8 hours."}
+		if h.admins != nil {
+			msg.Link, msg.LinkLabel = "/c/"+id+"/signin", "Sign in as the customer's admin"
+		}
+		h.render(w, http.StatusUnauthorized, "message.html", msg)
 		return
 	}
 	p := dashboardPage{CustomerID: id, Visitor: visitor}

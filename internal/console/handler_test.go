@@ -214,7 +214,7 @@ func TestConsoleScenarios(t *testing.T) {
 				}
 			}
 			for h, v := range map[string]string{
-				"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+				"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
 				"X-Content-Type-Options":  "nosniff",
 				"Referrer-Policy":         "no-referrer",
 			} {

@@ -8,7 +8,7 @@ import (
 // redeemed for the customer in the URL, so a link for one customer cannot
 // open another's console; the partner must also still hold delegated
 // access. The session token lives only in an HttpOnly cookie scoped to this
-// customer's path.
+// customer's path. Every outcome goes to the partner's audit log.
 func (h *handler) redeem(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("customerID")
 	w.Header().Set("Cache-Control", "no-store")
@@ -20,6 +20,7 @@ func (h *handler) redeem(w http.ResponseWriter, r *http.Request) {
 	v, err := h.handoff.RedeemHandoff(r.Context(), token, id)
 	if err != nil {
 		h.log.InfoContext(r.Context(), "console hand-off refused", "customer", id, "err", err)
+		h.event(r, AuditEvent{Action: "console.sign_in", Detail: "hand-off", Err: ErrHandoffRefused})
 		h.message(w, id, http.StatusForbidden, "Sign-in failed", "This sign-in link is invalid, used or expired.")
 		return
 	}
@@ -29,7 +30,9 @@ func (h *handler) redeem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !granted || partnerID == "" || v.PartnerID != partnerID {
-		h.message(w, id, http.StatusForbidden, "Access not granted", "Partner access to this console is not granted.")
+		h.event(r, AuditEvent{ActorID: v.UserID, Actor: v.Email, Action: "console.sign_in", Detail: "hand-off", Err: ErrAccessNotGranted})
+		h.message(w, id, http.StatusForbidden, "Access not granted",
+			"Partner access to this console is not granted. The customer's admin can grant it again in the console's settings.")
 		return
 	}
 	sessionToken, err := h.m.startSession(r.Context(), id, v, h.now())
@@ -37,14 +40,7 @@ func (h *handler) redeem(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, id, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     sessionCookie,
-		Value:    sessionToken,
-		Path:     "/c/" + id + "/",
-		MaxAge:   int(sessionTTL.Seconds()),
-		HttpOnly: true,
-		Secure:   r.TLS != nil,
-		SameSite: http.SameSiteLaxMode,
-	})
+	h.event(r, AuditEvent{ActorID: v.UserID, Actor: v.Email, Action: "console.sign_in", Detail: "hand-off"})
+	h.setCookie(w, r, id, sessionToken)
 	http.Redirect(w, r, "/c/"+id+"/", http.StatusSeeOther)
 }

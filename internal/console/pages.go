@@ -20,6 +20,8 @@ type messagePage struct {
 	CustomerID string // empty on pages for unknown customers: no stylesheet link
 	Title      string
 	Message    string
+	Link       string // optional: where to go next
+	LinkLabel  string
 }
 
 // render executes into a buffer first so a template error becomes a clean

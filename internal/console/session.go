@@ -67,3 +67,11 @@ func (m *Manager) sessionVisitor(ctx context.Context, customerID, token string, 
 	}
 	return v, true, nil
 }
+
+// endSession deletes a session (sign-out).
+func (m *Manager) endSession(ctx context.Context, customerID, token string) error {
+	return m.inTx(ctx, customerID, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM console_sessions WHERE token_hash = $1`, hashToken(token))
+		return err
+	})
+}
