@@ -19,15 +19,18 @@ import (
 type API struct {
 	Hub *hub.Service
 	Log *slog.Logger
+	// TrustProxy believes X-Forwarded-For for the client address.
+	TrustProxy bool
 }
 
-// Routes returns every route of the API, in one table.
-func (a *API) Routes() http.Handler {
-	mux := http.NewServeMux()
-	routes := []struct {
-		pattern string
-		h       func(http.ResponseWriter, *http.Request, hub.Actor)
-	}{
+type route struct {
+	pattern string
+	h       func(http.ResponseWriter, *http.Request, hub.Actor)
+}
+
+// routes is every route of the API, in one table.
+func (a *API) routes() []route {
+	return []route{
 		{"POST /api/v1/customers", a.createCustomer},
 		{"GET /api/v1/customers", a.listCustomers},
 		{"GET /api/v1/customers/{id}", a.getCustomer},
@@ -35,14 +38,37 @@ func (a *API) Routes() http.Handler {
 		{"POST /api/v1/customers/{id}/visit", a.visitCustomer},
 		{"GET /api/v1/customers/{id}/operations", a.customerOperations},
 		{"POST /api/v1/customers/{id}/actions/{action}", a.runAction},
+		{"GET /api/v1/audit", a.auditLog},
 	}
-	for _, r := range routes {
+}
+
+// Patterns lists the route table's patterns, so a test can prove it
+// covers every route (the isolation test in internal/app).
+func (a *API) Patterns() []string {
+	var out []string
+	for _, r := range a.routes() {
+		out = append(out, r.pattern)
+	}
+	return out
+}
+
+// Routes returns the API's handler. Bearer tokens are not sent by
+// browsers on their own, so cross-site requests cannot ride on them; the
+// cross-origin check still refuses state changes a browser sends from
+// another site, so that no state-changing request anywhere goes without it.
+func (a *API) Routes() http.Handler {
+	mux := http.NewServeMux()
+	for _, r := range a.routes() {
 		mux.Handle(r.pattern, a.authenticated(r.h))
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, httpx.NewProblem(http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path))
 	})
-	return mux
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteProblem(w, httpx.NewProblem(http.StatusForbidden, "cross-origin request refused"))
+	}))
+	return httpx.SecurityHeaders(cop.Handler(mux))
 }
 
 // authenticated resolves the bearer token to the actor; the partner always
@@ -65,6 +91,7 @@ func (a *API) authenticated(h func(http.ResponseWriter, *http.Request, hub.Actor
 			httpx.WriteProblem(w, httpx.NewProblem(http.StatusUnauthorized, "the API token is unknown or revoked"))
 			return
 		}
+		actor.Addr = httpx.ClientAddr(r, a.TrustProxy)
 		h(w, r, actor)
 	})
 }
@@ -87,7 +114,11 @@ func (a *API) problemFor(ctx context.Context, err error) *httpx.Problem {
 	switch {
 	case errors.As(err, &p):
 		return p
-	case errors.Is(err, customer.ErrNotFound):
+	case errors.Is(err, hub.ErrForbidden):
+		return httpx.NewProblem(http.StatusForbidden, "the token's role does not allow this")
+	case errors.Is(err, hub.ErrAccessRevoked):
+		return httpx.NewProblem(http.StatusForbidden, err.Error())
+	case errors.Is(err, customer.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		return httpx.NewProblem(http.StatusNotFound, "no such customer")
 	case errors.As(err, &te):
 		return httpx.NewProblem(http.StatusConflict, te.Error())
