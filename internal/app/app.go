@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"partnerhub/internal/api"
-	"partnerhub/internal/auth"
 	"partnerhub/internal/config"
 	"partnerhub/internal/console"
 	"partnerhub/internal/deploy"
@@ -121,9 +120,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err
 	}
 	a.Hub = &hub.Service{Store: a.Store, Jobs: a.Queue, ConsoleURL: a.ConsoleURL, HandoffTTL: 60 * time.Second,
 		LatestConsoleVersion: console.CurrentVersion}
+	if err := a.wireAuth(); err != nil {
+		return nil, err
+	}
 
 	a.serve(hubLn, a.withProbes(a.hubHandler(broker)))
-	a.serve(consoleLn, console.NewHandler(a.Consoles, a.Store, handoffs{a.Store}))
+	a.serve(consoleLn, a.consoleHandler())
 	if psLn != nil {
 		a.serve(psLn, partnersystem.NewHandler(a.PartnerSystem, key))
 	}
@@ -145,13 +147,13 @@ func (a *App) openPartnerSystem(ctx context.Context) error {
 
 func (a *App) hubHandler(broker *live.Broker) http.Handler {
 	mux := http.NewServeMux()
-	apiH := (&api.API{Hub: a.Hub, Log: a.Log}).Routes()
+	apiH := (&api.API{Hub: a.Hub, Log: a.Log, TrustProxy: a.Config.TrustProxy}).Routes()
 	mux.Handle("/api/", apiH)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"status":"ok"}`)
 	})
-	mux.Handle("/", (&web.Web{Hub: a.Hub, Broker: broker, Log: a.Log, SecureCookies: isHTTPS(a.HubURL)}).Routes())
+	mux.Handle("/", (&web.Web{Hub: a.Hub, Broker: broker, Log: a.Log, SecureCookies: isHTTPS(a.HubURL), TrustProxy: a.Config.TrustProxy}).Routes())
 	return mux
 }
 
@@ -244,13 +246,3 @@ func trimSlash(s string) string {
 
 func isHTTPS(u string) bool { return len(u) > 8 && u[:8] == "https://" }
 
-// handoffs lets the console redeem the hub's hand-off tokens.
-type handoffs struct{ st *store.Store }
-
-func (h handoffs) RedeemHandoff(ctx context.Context, token, customerID string) (console.Visitor, error) {
-	ho, err := h.st.RedeemHandoff(ctx, auth.HashToken(token), customerID, time.Now())
-	if err != nil {
-		return console.Visitor{}, err
-	}
-	return console.Visitor{UserID: ho.UserID, Email: ho.Email, PartnerID: ho.PartnerID}, nil
-}

@@ -26,6 +26,14 @@ var deploySteps = []step{
 		return w.Consoles.Seed(ctx, c.ID, string(c.Type), time.Now())
 	}},
 	{"access", "Granting the partner access to the console", func(ctx context.Context, w *Worker, c customer.Customer) error {
+		// After deployment, access is the customer's admin's decision (the
+		// console's settings, recorded in the hub too): Repair, which
+		// re-runs these steps, must not undo a revocation, even into a
+		// console database it had to recreate.
+		acc, err := w.Store.ConsoleAccessOf(ctx, c.PartnerID, c.ID)
+		if err != nil || !acc.Granted {
+			return err
+		}
 		return w.Consoles.GrantPartnerAccess(ctx, c.ID, c.PartnerID)
 	}},
 	{"partner_account", "Creating the account in the partner system", ensureAccounts},
@@ -41,7 +49,10 @@ var deleteSteps = []step{
 		if err := w.Store.DeleteRoute(ctx, c.PartnerID, c.ID); err != nil {
 			return err
 		}
-		return w.Store.DeleteHandoffs(ctx, c.PartnerID, c.ID)
+		if err := w.Store.DeleteHandoffs(ctx, c.PartnerID, c.ID); err != nil {
+			return err
+		}
+		return w.Store.DeleteConsoleAdmin(ctx, c.PartnerID, c.ID)
 	}},
 	{"partner_account", "Closing the account in the partner system", closeAccount},
 	{"database", "Removing the customer's database", func(ctx context.Context, w *Worker, c customer.Customer) error {

@@ -83,7 +83,9 @@ func resultOf(err error) string {
 		errors.Is(err, ErrAccessRevoked), errors.Is(err, ErrBadCredentials), errors.Is(err, ErrLocked),
 		errors.Is(err, ErrNotAllowed), errors.Is(err, store.ErrLastAdmin), errors.Is(err, store.ErrEmailTaken),
 		errors.Is(err, store.ErrTenantTaken), errors.Is(err, store.ErrConsoleAdminClaimed), errors.Is(err, customer.ErrConflict),
-		errors.Is(err, ErrUnknownAction), errors.Is(err, ErrWeakPassword), errors.Is(err, ErrInvalid):
+		errors.Is(err, ErrUnknownAction), errors.Is(err, ErrWeakPassword), errors.Is(err, ErrInvalid),
+		errors.Is(err, store.ErrHandoffInvalid), errors.Is(err, ErrOIDCState), errors.Is(err, ErrOIDCFailed),
+		errors.Is(err, ErrNoPassword):
 		return "failed: " + err.Error()
 	}
 	if _, ok := customer.AsValidation(err); ok {
