@@ -245,4 +245,3 @@ func trimSlash(s string) string {
 }
 
 func isHTTPS(u string) bool { return len(u) > 8 && u[:8] == "https://" }
-

@@ -83,7 +83,9 @@ func (s *Service) extendDemo(ctx context.Context, a Actor, c customer.Customer, 
 // SetDemoAutoDelete records whether the partner's expired DEMOs are removed automatically.
 // It is a partner setting, so admins only.
 func (s *Service) SetDemoAutoDelete(ctx context.Context, a Actor, on bool) (err error) {
-	defer func() { s.audit(ctx, a, AuditSettings, "demo_auto_delete", fmt.Sprintf("remove expired DEMOs automatically: %v", on), err) }()
+	defer func() {
+		s.audit(ctx, a, AuditSettings, "demo_auto_delete", fmt.Sprintf("remove expired DEMOs automatically: %v", on), err)
+	}()
 	if err := require(a, PermAdmin); err != nil {
 		return err
 	}

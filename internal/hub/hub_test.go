@@ -107,7 +107,10 @@ func TestRolesInTheServiceLayer(t *testing.T) {
 		}},
 		{"IssueConsoleAdmin", hub.PermOperate, func(a hub.Actor) error { _, _, err := f.hub.IssueConsoleAdmin(ctx, a, f.cust.ID); return err }},
 		{"Users", hub.PermAdmin, func(a hub.Actor) error { _, err := f.hub.Users(ctx, a); return err }},
-		{"Invite", hub.PermAdmin, func(a hub.Actor) error { _, err := f.hub.Invite(ctx, a, "new-"+a.Role+"@alpha.test", "viewer"); return err }},
+		{"Invite", hub.PermAdmin, func(a hub.Actor) error {
+			_, err := f.hub.Invite(ctx, a, "new-"+a.Role+"@alpha.test", "viewer")
+			return err
+		}},
 		{"SetRole", hub.PermAdmin, func(a hub.Actor) error { return f.hub.SetRole(ctx, a, f.actors["viewer"].UserID, "viewer") }},
 		{"Tokens", hub.PermAdmin, func(a hub.Actor) error { _, err := f.hub.Tokens(ctx, a); return err }},
 		{"CreateToken", hub.PermAdmin, func(a hub.Actor) error { _, err := f.hub.CreateToken(ctx, a, a.UserID, "t", ""); return err }},

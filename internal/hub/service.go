@@ -82,7 +82,9 @@ func (s *Service) AddCustomer(ctx context.Context, a Actor, in customer.Input) (
 
 func (s *Service) addCustomer(ctx context.Context, a Actor, in customer.Input, also func(c *customer.Customer) store.TxHook) (c customer.Customer, err error) {
 	in = in.Normalize()
-	defer func() { s.audit(ctx, a, AuditCustomerAdd, c.ID, string(in.Type)+" "+in.CompanyName+" ("+in.ShortName+")", err) }()
+	defer func() {
+		s.audit(ctx, a, AuditCustomerAdd, c.ID, string(in.Type)+" "+in.CompanyName+" ("+in.ShortName+")", err)
+	}()
 	if err := require(a, PermOperate); err != nil {
 		return customer.Customer{}, err
 	}

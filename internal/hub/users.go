@@ -344,7 +344,9 @@ func (s *Service) IssueAPIToken(ctx context.Context, email, name, role string) (
 
 func (s *Service) createToken(ctx context.Context, by Actor, u store.User, name, role string) (_ string, err error) {
 	name = strings.TrimSpace(name)
-	defer func() { s.audit(ctx, by, AuditTokenCreate, u.Email, "“"+name+"” as "+RoleLabel(lowerRole(u.Role, role)), err) }()
+	defer func() {
+		s.audit(ctx, by, AuditTokenCreate, u.Email, "“"+name+"” as "+RoleLabel(lowerRole(u.Role, role)), err)
+	}()
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return "", &InvalidError{"Give the token a name of 1 to 100 characters."}
 	}
