@@ -39,6 +39,8 @@ func (a *API) routes() []route {
 		{"GET /api/v1/customers/{id}/operations", a.customerOperations},
 		{"POST /api/v1/customers/{id}/actions/{action}", a.runAction},
 		{"GET /api/v1/audit", a.auditLog},
+		{"GET /api/v1/settings", a.getSettings},
+		{"PATCH /api/v1/settings", a.patchSettings},
 	}
 }
 

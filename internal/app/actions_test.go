@@ -329,3 +329,38 @@ func TestIdempotentCreate(t *testing.T) {
 		t.Fatalf("same key, other body: %d, want 422", resp.StatusCode)
 	}
 }
+
+// TestDemoExpiry: an expired DEMO stays while the partner has not chosen
+// automatic removal, and is removed (nothing left) once they have.
+func TestDemoExpiry(t *testing.T) {
+	s := testkit.Start(t, func(c *config.Config) { c.ReconcileEvery = 200 * time.Millisecond })
+	ctx := context.Background()
+	id := addCustomer(t, s, "demo", "Expiring Demo", "expiring")
+	keep := addCustomer(t, s, "demo", "Fresh Demo", "fresh")
+	s.WaitStatus(t, id, "ready", time.Minute)
+	s.WaitStatus(t, keep, "ready", time.Minute)
+	if err := s.App.Store.ExtendDemo(ctx, getPartner(t, s), id, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	code, body := s.Do(t, "GET", "/api/v1/settings", nil)
+	if code != 200 || !strings.Contains(string(body), `"demoAutoDelete":false`) {
+		t.Fatalf("settings: %d %s", code, body)
+	}
+	time.Sleep(time.Second) // several reconciler rounds: the expired DEMO must stay
+	if c := getCustomer(t, s, id); c.Status != "ready" {
+		t.Fatalf("expired DEMO removed without the setting: %s", c.Status)
+	}
+	if code, body := s.Do(t, "PATCH", "/api/v1/settings", map[string]any{"demoAutoDelete": "yes"}); code != http.StatusBadRequest {
+		t.Fatalf("wrong type: %d %s", code, body)
+	}
+	if code, body := s.Do(t, "PATCH", "/api/v1/settings", map[string]any{"demoAutoDelete": true}); code != 200 {
+		t.Fatalf("patch settings: %d %s", code, body)
+	}
+	s.WaitStatus(t, id, "gone", time.Minute)
+	if s.App.Consoles.Exists(id) {
+		t.Fatal("the expired DEMO's database is left")
+	}
+	if c := getCustomer(t, s, keep); c.Status != "ready" {
+		t.Fatalf("a DEMO that has not expired was touched: %s", c.Status)
+	}
+}
