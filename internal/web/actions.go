@@ -97,7 +97,7 @@ func (w *Web) renamePage(rw http.ResponseWriter, r *http.Request, a hub.Actor, e
 	if r.Method == http.MethodPost {
 		company, short = r.PostFormValue("companyName"), r.PostFormValue("shortName")
 	}
-	v := renameView{layout: signedInLayout(a, "Rename "+c.CompanyName), C: w.viewOf(c)}
+	v := renameView{layout: signedInLayout(a, "Rename "+c.CompanyName), C: w.viewOf(a, c)}
 	for key, value := range map[string]string{"companyName": company, "shortName": short} {
 		f := fieldSpecs[key]
 		v.Fields = append(v.Fields, fieldView{ID: fieldID(key), Name: key, Label: f.label, Type: f.typ, Value: value,

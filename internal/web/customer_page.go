@@ -15,6 +15,11 @@ type customerPageView struct {
 	Timeline  []timelineEntry
 	LiveURL   string
 	EventsURL string
+	// ConsoleAdmin is the customer's own console admin, whom the partner
+	// gives a one-time password; NewAdminPassword is that password, shown
+	// once right after it was issued.
+	ConsoleAdmin     hub.ConsoleAdminStatus
+	NewAdminPassword string
 }
 
 // timelineEntry is one line of a customer's history as a person reads it.
@@ -60,7 +65,15 @@ func (w *Web) customerPanel(r *http.Request, a hub.Actor) (customerPageView, err
 	if err != nil {
 		return customerPageView{}, err
 	}
-	v := customerPageView{C: w.viewOf(c), LiveURL: "/customers/" + c.ID + "/live", EventsURL: "/customers/" + c.ID + "/events"}
+	v := customerPageView{C: w.viewOf(a, c), LiveURL: "/customers/" + c.ID + "/live", EventsURL: "/customers/" + c.ID + "/events"}
+	acc, err := w.Hub.ConsoleAccess(r.Context(), a, id)
+	if err != nil {
+		return customerPageView{}, err
+	}
+	v.C.blockVisit(acc)
+	if v.ConsoleAdmin, err = w.Hub.ConsoleAdmin(r.Context(), a, id); err != nil {
+		return customerPageView{}, err
+	}
 	for _, e := range slices.Backward(events) {
 		v.Timeline = append(v.Timeline, entryOf(e))
 	}

@@ -81,6 +81,7 @@ type listView struct {
 	Types     []option
 	Added     *customerView
 	MaxSearch int
+	CanAdd    bool // the actor's role may add customers
 }
 
 // customersPage is the Customers list: filters, the table, pagination.
@@ -121,9 +122,17 @@ func (w *Web) list(r *http.Request, a hub.Actor) (listView, error) {
 	if err != nil {
 		return listView{}, err
 	}
-	v := listView{Query: q, RowsURL: "/customers/rows" + q.values(q.Cursor), MaxSearch: customer.MaxCompanyName}
+	revoked, err := w.Hub.RevokedConsoles(r.Context(), a)
+	if err != nil {
+		return listView{}, err
+	}
+	v := listView{Query: q, RowsURL: "/customers/rows" + q.values(q.Cursor), MaxSearch: customer.MaxCompanyName, CanAdd: a.Can(hub.PermOperate)}
 	for _, c := range cs {
-		v.Rows = append(v.Rows, w.viewOf(c))
+		cv := w.viewOf(a, c)
+		if acc, ok := revoked[c.ID]; ok {
+			cv.blockVisit(acc)
+		}
+		v.Rows = append(v.Rows, cv)
 	}
 	if next != "" {
 		v.NextURL = "/customers" + q.values(next)

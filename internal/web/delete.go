@@ -19,7 +19,7 @@ func (w *Web) deletePage(rw http.ResponseWriter, r *http.Request, a hub.Actor) {
 		w.fail(rw, r, &a, err)
 		return
 	}
-	w.render(rw, r, http.StatusOK, "delete.html", deleteView{layout: signedInLayout(a, "Delete "+c.CompanyName), C: w.viewOf(c)})
+	w.render(rw, r, http.StatusOK, "delete.html", deleteView{layout: signedInLayout(a, "Delete "+c.CompanyName), C: w.viewOf(a, c)})
 }
 
 // deleteCustomer starts the removal and goes back to the list, where the

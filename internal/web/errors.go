@@ -41,10 +41,26 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, actor *hub.Actor, er
 	var busy *customer.BusyError
 	var rule *customer.RuleError
 	var tooBig *http.MaxBytesError
+	var invalid *hub.InvalidError
 	switch {
+	case errors.Is(err, hub.ErrForbidden):
+		v.Status, v.Heading = http.StatusForbidden, "Your role does not allow this"
+		v.Message = "You are signed in as " + hub.RoleLabel(roleOf(actor)) + ", which cannot do this. Ask an admin of your organisation if you need it."
+	case errors.Is(err, hub.ErrAccessRevoked):
+		v.Status, v.Heading = http.StatusForbidden, "Partner access revoked"
+		v.Message = "The customer's admin has revoked your organisation's access to this console. Only they can grant it again, in the console's settings."
+	case errors.As(err, &invalid):
+		v.Status, v.Heading = http.StatusUnprocessableEntity, "Please correct this"
+		v.Message = sentence(invalid.Msg)
+	case errors.Is(err, store.ErrLastAdmin), errors.Is(err, store.ErrConsoleAdminClaimed):
+		v.Status, v.Heading = http.StatusConflict, "This cannot be done"
+		v.Message = sentence(err.Error())
 	case errors.Is(err, customer.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		v.Status, v.Heading = http.StatusNotFound, "Customer not found"
 		v.Message = "This customer does not exist or has been deleted."
+		if !strings.HasPrefix(r.URL.Path, "/customers") {
+			v.Heading, v.Message = "Not found", "What this page refers to does not exist, or no longer does."
+		}
 	case errors.Is(err, hub.ErrUnknownAction):
 		v.Status, v.Heading = http.StatusNotFound, "No such action"
 		v.Message = "This action does not exist. The customer's page lists the actions you can run."
@@ -88,6 +104,13 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, actor *hub.Actor, er
 		rw.Header().Set("HX-Refresh", "true")
 	}
 	w.render(rw, r, v.Status, "error.html", v)
+}
+
+func roleOf(a *hub.Actor) string {
+	if a == nil {
+		return ""
+	}
+	return a.Role
 }
 
 // notFoundPage answers every path no route knows, signed in or not.

@@ -30,6 +30,6 @@ func (w *Web) takeAdded(rw http.ResponseWriter, r *http.Request, a hub.Actor) *c
 	if err != nil {
 		return nil
 	}
-	v := w.viewOf(cust)
+	v := w.viewOf(a, cust)
 	return &v
 }

@@ -29,6 +29,7 @@ var pageFiles = []string{
 	"signin.html", "customers.html", "customer.html", "delete.html", "rename.html",
 	"new_type.html", "new_company.html", "new_contact.html", "new_review.html",
 	"error.html",
+	"account.html", "users.html", "tokens.html", "tenants.html", "audit.html",
 }
 
 // pages are parsed once at start: a broken template fails every test at once
@@ -49,6 +50,7 @@ var funcs = template.FuncMap{
 	"when":    when,
 	"iso":     iso,
 	"fieldID": fieldID,
+	"role":    hub.RoleLabel,
 }
 
 // fieldID turns a field key of the domain ("contact.email") into an HTML id

@@ -38,6 +38,7 @@ func (w *Web) signedIn(h handlerFunc) http.Handler {
 			}
 			return
 		}
+		actor.Addr = w.addr(r)
 		h(rw, r, actor)
 	})
 }
@@ -65,7 +66,7 @@ func (w *Web) sessionActor(r *http.Request) (hub.Actor, bool, error) {
 func (w *Web) setSession(rw http.ResponseWriter, token string) {
 	http.SetCookie(rw, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/",
-		MaxAge: int(hub.SessionTTL / time.Second), HttpOnly: true, Secure: w.SecureCookies, SameSite: http.SameSiteLaxMode,
+		MaxAge: int(w.Hub.SessionLifetime() / time.Second), HttpOnly: true, Secure: w.SecureCookies, SameSite: http.SameSiteLaxMode,
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"partnerhub/internal/customer"
 	"partnerhub/internal/hub"
+	"partnerhub/internal/store"
 )
 
 // badge is a status as the pages show it: a coloured label whose tooltip
@@ -50,24 +51,48 @@ type customerView struct {
 	Actions         []actionView
 	UpdateAvailable bool
 	LatestVersion   int
+	// CanOperate is the actor's role allowing actions, visits and
+	// deletion: without it the pages show none of them (the service
+	// refuses them anyway). VisitBlocked says why Visit is off although
+	// the customer is ready (the customer's admin revoked access).
+	CanOperate   bool
+	VisitBlocked string
 }
 
-func (w *Web) viewOf(c customer.Customer) customerView {
+// viewOf is c as the actor may see it: what the status allows, narrowed
+// to what the actor's role allows.
+func (w *Web) viewOf(a hub.Actor, c customer.Customer) customerView {
 	v := customerView{
-		Customer: c, Badge: badgeOf(c.Status, c.StatusReason),
-		CanVisit:  c.Status.Visitable(),
-		CanDelete: customer.Can(c.Status, customer.EventDelete),
+		Customer: c, Badge: badgeOf(c.Status, c.StatusReason), CanOperate: a.Can(hub.PermOperate),
 	}
-	if v.CanVisit {
+	v.CanVisit = v.CanOperate && c.Status.Visitable()
+	v.CanDelete = v.CanOperate && customer.Can(c.Status, customer.EventDelete)
+	if c.Status.Visitable() {
 		v.ConsoleURL = w.Hub.ConsoleLink(c)
 	}
 	if c.DemoExpiresAt != nil {
 		v.DemoExpires, v.ExpiringSoon = *c.DemoExpiresAt, c.ExpiringSoon(now())
 	}
-	v.Actions = w.actionsFor(c)
+	if v.CanOperate {
+		v.Actions = w.actionsFor(c)
+	}
 	v.LatestVersion = w.Hub.LatestConsoleVersion
 	v.UpdateAvailable = c.ConsoleVersion > 0 && c.ConsoleVersion < v.LatestVersion
 	return v
+}
+
+// blockVisit turns Visit off when the customer's admin revoked the
+// partner's access, with the reason.
+func (v *customerView) blockVisit(acc store.ConsoleAccess) {
+	if acc.Granted || !v.Status.Visitable() {
+		return
+	}
+	v.CanVisit = false
+	v.VisitBlocked = "The customer's admin revoked partner access to the console"
+	if !acc.ChangedAt.IsZero() {
+		v.VisitBlocked += " on " + acc.ChangedAt.Format("2 Jan 2006")
+	}
+	v.VisitBlocked += "."
 }
 
 // signedInLayout is the layout of a page for a signed-in actor.

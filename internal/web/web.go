@@ -27,7 +27,13 @@ type Web struct {
 	// TrustProxy believes X-Forwarded-For for the client address (the
 	// audit log, sign-in limits): set only behind a proxy that sets it.
 	TrustProxy bool
+
+	patterns []string // every route's pattern, for Patterns
 }
+
+// Patterns lists the patterns of every route Routes registered, so a test
+// can prove it covers them all (the isolation test in internal/app).
+func (w *Web) Patterns() []string { return w.patterns }
 
 // handlerFunc is a handler that runs for a signed-in partner user.
 type handlerFunc func(http.ResponseWriter, *http.Request, hub.Actor)
@@ -45,6 +51,8 @@ func (w *Web) Routes() http.Handler {
 	}{
 		{"GET /signin", w.signinPage},
 		{"POST /signin", w.signin},
+		{"GET /signin/oidc", w.oidcStart},
+		{"GET /signin/oidc/callback", w.oidcCallback},
 		{"POST /signout", w.signout},
 		{"GET /static/", w.static},
 		{"GET /{$}", redirectTo("/customers")},
@@ -52,6 +60,7 @@ func (w *Web) Routes() http.Handler {
 	}
 	for _, r := range public {
 		mux.HandleFunc(r.pattern, r.h)
+		w.patterns = append(w.patterns, r.pattern)
 	}
 	private := []struct {
 		pattern string
@@ -60,23 +69,40 @@ func (w *Web) Routes() http.Handler {
 		{"GET /customers", w.customersPage},
 		{"GET /customers/rows", w.customerRows},
 		{"GET /customers/events", w.events},
-		{"GET /customers/new", w.newType},
-		{"POST /customers/new/type", w.postType},
-		{"POST /customers/new/company", w.postCompany},
-		{"POST /customers/new/contact", w.postContact},
+		{"GET /customers/new", w.operate(w.newType)},
+		{"POST /customers/new/type", w.operate(w.postType)},
+		{"POST /customers/new/company", w.operate(w.postCompany)},
+		{"POST /customers/new/contact", w.operate(w.postContact)},
 		{"POST /customers/new/add", w.postAdd},
 		{"GET /customers/new/suggest", w.suggest},
 		{"GET /customers/{id}", w.customerPage},
 		{"GET /customers/{id}/live", w.customerLive},
 		{"GET /customers/{id}/events", w.customerEvents},
-		{"GET /customers/{id}/delete", w.deletePage},
+		{"GET /customers/{id}/delete", w.operate(w.deletePage)},
 		{"POST /customers/{id}/delete", w.deleteCustomer},
 		{"POST /customers/{id}/visit", w.visit},
-		{"GET /customers/{id}/rename", w.renameForm},
+		{"GET /customers/{id}/rename", w.operate(w.renameForm)},
 		{"POST /customers/{id}/actions/{action}", w.runAction},
+		{"POST /customers/{id}/console-admin", w.issueConsoleAdmin},
+		{"GET /account", w.accountPage},
+		{"POST /account/password", w.changePassword},
+		{"POST /account/signout-everywhere", w.signOutEverywhere},
+		{"GET /settings/users", w.usersPage},
+		{"POST /settings/users", w.inviteUser},
+		{"POST /settings/users/{uid}/role", w.setRole},
+		{"POST /settings/users/{uid}/remove", w.removeUser},
+		{"GET /settings/tokens", w.tokensPage},
+		{"POST /settings/tokens", w.createToken},
+		{"POST /settings/tokens/{tid}/revoke", w.revokeToken},
+		{"GET /settings/tenants", w.tenantsPage},
+		{"POST /settings/tenants", w.addTenant},
+		{"POST /settings/tenants/remove", w.removeTenant},
+		{"GET /audit", w.auditPage},
+		{"GET /audit.csv", w.auditCSV},
 	}
 	for _, r := range private {
 		mux.Handle(r.pattern, w.signedIn(r.h))
+		w.patterns = append(w.patterns, r.pattern)
 	}
 
 	cop := http.NewCrossOriginProtection()
@@ -86,6 +112,19 @@ func (w *Web) Routes() http.Handler {
 	h = cop.Handler(h)
 	h = w.allowConsoleFormTarget(h)
 	return httpx.SecurityHeaders(h)
+}
+
+// operate guards the pages that only lead to what PermOperate allows (the
+// wizard's steps, confirmation forms): a viewer gets the 403 page at once
+// rather than at the last step. The service refuses the change itself.
+func (w *Web) operate(h handlerFunc) handlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request, a hub.Actor) {
+		if !a.Can(hub.PermOperate) {
+			w.fail(rw, r, &a, hub.ErrForbidden)
+			return
+		}
+		h(rw, r, a)
+	}
 }
 
 // limitBody caps every request body at httpx.MaxBody; ParseForm then fails
