@@ -287,7 +287,7 @@ func (h *handler) visitor(w http.ResponseWriter, r *http.Request) (Visitor, bool
 }
 
 // customerAdmin lets only the customer's admin through: a partner's
-// session gets 403, no session goes to the sign-in form.
+// session and no session get 403 (the latter with a link to sign in).
 func (h *handler) customerAdmin(w http.ResponseWriter, r *http.Request) (Visitor, bool) {
 	id := r.PathValue("customerID")
 	if h.admins == nil {
@@ -297,7 +297,9 @@ func (h *handler) customerAdmin(w http.ResponseWriter, r *http.Request) (Visitor
 	v, ok := h.visitor(w, r)
 	switch {
 	case !ok:
-		http.Redirect(w, r, "/c/"+id+"/signin", http.StatusSeeOther)
+		h.render(w, http.StatusForbidden, "message.html", messagePage{CustomerID: id, Title: "Not signed in",
+			Message: "Sign in as the customer's admin to see the console's settings.",
+			Link:    "/c/" + id + "/signin", LinkLabel: "Sign in as the customer's admin"})
 		return Visitor{}, false
 	case !v.IsCustomerAdmin():
 		h.message(w, id, http.StatusForbidden, "For the customer's admin only",

@@ -121,11 +121,11 @@ func TestCustomerAdminSettings(t *testing.T) {
 		{"partner sees the dashboard", partner, "GET", "/c/acme/", nil, nil, 200, "pat@partner.example"},
 		{"partner cannot open the settings", partner, "GET", "/c/acme/settings", nil, nil, 403, "customer&#39;s own admin"},
 		{"partner cannot change access", partner, "POST", "/c/acme/settings/partner-access", url.Values{"access": {"revoke"}}, nil, 403, ""},
-		{"settings without a session", customer, "GET", "/c/acme/settings", nil, nil, 303, ""},
+		{"settings without a session", customer, "GET", "/c/acme/settings", nil, nil, 403, `href="/c/acme/signin"`},
 		{"sign-in form", customer, "GET", "/c/acme/signin", nil, nil, 200, `action="/c/acme/signin"`},
 		{"wrong password", customer, "POST", "/c/acme/signin", url.Values{"email": {"ada@acme.example"}, "password": {"nope"}}, nil, 401, "wrong"},
 		{"one-time password asks for a new one", customer, "POST", "/c/acme/signin", url.Values{"email": {"ada@acme.example"}, "password": {"otp-1234"}}, nil, 200, "One-time password"},
-		{"still no session", customer, "GET", "/c/acme/settings", nil, nil, 303, ""},
+		{"still no session", customer, "GET", "/c/acme/settings", nil, nil, 403, ""},
 		{"new passwords differ", customer, "POST", "/c/acme/password",
 			url.Values{"email": {"ada@acme.example"}, "current": {"otp-1234"}, "new": {"a long password 1"}, "confirm": {"a long password 2"}}, nil, 422, "differ"},
 		{"too short", customer, "POST", "/c/acme/password",
@@ -137,7 +137,7 @@ func TestCustomerAdminSettings(t *testing.T) {
 			[]string{"Sec-Fetch-Site", "cross-site"}, 403, "another website"},
 		{"revoke", customer, "POST", "/c/acme/settings/partner-access", url.Values{"access": {"revoke"}}, nil, 303, ""},
 		{"settings show access revoked", customer, "GET", "/c/acme/settings", nil, nil, 200, `data-granted="false"`},
-		{"the partner's session ended", partner, "GET", "/c/acme/", nil, nil, 401, ""},
+		{"the partner's session ended", partner, "GET", "/c/acme/", nil, nil, 403, "Not signed in"},
 		{"a hand-off is refused", partner, "GET", "/c/acme/handoff?token=tok-2", nil, nil, 403, "not granted"},
 		{"the customer admin is still signed in", customer, "GET", "/c/acme/", nil, nil, 200, "ada@acme.example"},
 		{"grant again", customer, "POST", "/c/acme/settings/partner-access", url.Values{"access": {"grant"}}, nil, 303, ""},
@@ -145,7 +145,7 @@ func TestCustomerAdminSettings(t *testing.T) {
 		{"the partner can visit again", partner, "GET", "/c/acme/handoff?token=tok-3", nil, nil, 303, ""},
 		{"the one-time password is gone", browser(), "POST", "/c/acme/signin", url.Values{"email": {"ada@acme.example"}, "password": {"otp-1234"}}, nil, 401, ""},
 		{"sign out", customer, "POST", "/c/acme/signout", url.Values{}, nil, 200, "signed out"},
-		{"signed out", customer, "GET", "/c/acme/settings", nil, nil, 303, ""},
+		{"signed out", customer, "GET", "/c/acme/settings", nil, nil, 403, ""},
 	}
 	for _, s := range steps {
 		status, body, _ := do(s.c, s.method, s.path, s.form, s.hdr...)

@@ -44,7 +44,8 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		if h.admins != nil {
 			msg.Link, msg.LinkLabel = "/c/"+id+"/signin", "Sign in as the customer's admin"
 		}
-		h.render(w, http.StatusUnauthorized, "message.html", msg)
+		// 403, not 401: there is no HTTP authentication to challenge for.
+		h.render(w, http.StatusForbidden, "message.html", msg)
 		return
 	}
 	p := dashboardPage{CustomerID: id, Visitor: visitor}

@@ -101,7 +101,7 @@ func TestConsoleScenarios(t *testing.T) {
 		{name: "healthz of a version-1 schema without profile", url: "/c/old/healthz", wantStatus: 503,
 			want: []string{`"status":"unavailable"`, `"schemaVersion":1`, "profile missing"}},
 		{name: "healthz without a database", url: "/c/gone/healthz", wantStatus: 503, want: []string{"database missing"}},
-		{name: "dashboard without a session", url: "/c/acme/", wantStatus: 401, want: []string{"not signed in"}},
+		{name: "dashboard without a session", url: "/c/acme/", wantStatus: 403, want: []string{"not signed in"}},
 		{name: "dashboard of an unrouted customer", url: "/c/hidden/", wantStatus: 404},
 		{name: "unknown path", url: "/c/acme/admin", wantStatus: 404},
 		{name: "invalid customer id", url: "/c/..%2Fetc/healthz", wantStatus: 404},
@@ -148,7 +148,7 @@ func TestConsoleScenarios(t *testing.T) {
 			}},
 		{name: "hand-off token used twice", url: "/c/acme/handoff?token=tok-acme", client: "other", wantStatus: 403,
 			want: []string{"invalid, used or expired"}},
-		{name: "one customer's session is no key to another's console", url: "/c/evil/", wantStatus: 401,
+		{name: "one customer's session is no key to another's console", url: "/c/evil/", wantStatus: 403,
 			cookie: func() *http.Cookie {
 				if acmeSession == nil {
 					return &http.Cookie{Name: "console_session", Value: "none"}
@@ -169,7 +169,7 @@ func TestConsoleScenarios(t *testing.T) {
 				}
 			},
 			want: []string{"artner access to this console is not granted"}},
-		{name: "revoking access ends open sessions", url: "/c/acme/", client: "partner", wantStatus: 401},
+		{name: "revoking access ends open sessions", url: "/c/acme/", client: "partner", wantStatus: 403},
 		{name: "healthz after the route is removed", url: "/c/acme/healthz", wantStatus: 404,
 			before: func(t *testing.T) { routes["acme"] = false }},
 	}
