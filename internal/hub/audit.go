@@ -54,6 +54,11 @@ func (s *Service) log() *slog.Logger {
 // change: a failed audit write is logged, never turned into a failure of
 // what already happened.
 func (s *Service) audit(ctx context.Context, a Actor, action, target, detail string, err error) {
+	if errors.Is(err, customer.ErrNotFound) || errors.Is(err, store.ErrNotFound) {
+		// What was not found may be another partner's: its id stays out of
+		// this partner's log (the attempt, who and from where stay in).
+		target, detail = "", ""
+	}
 	s.record(ctx, store.AuditEntry{PartnerID: a.PartnerID, ActorID: a.UserID, Actor: a.Email, Addr: a.Addr,
 		Action: action, Target: target, Detail: detail, Result: resultOf(err)})
 }
