@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"partnerhub/internal/config"
 	"partnerhub/internal/hub"
@@ -25,11 +26,12 @@ func openHub(ctx context.Context, cfg config.Config) (*hub.Service, func(), erro
 func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var email, name string
+	var email, name, role string
 	cfg, err := config.Load(fs, args, func(fs *flag.FlagSet, c *config.Config) {
 		config.StoreFlags(fs, c)
 		fs.StringVar(&email, "email", "", "the user the token acts as (required)")
 		fs.StringVar(&name, "name", "cli", "a name to recognise the token by")
+		fs.StringVar(&role, "role", "", "narrow the token to admin, technician or viewer; never more than the user's own role (default: the user's role)")
 	})
 	if err != nil {
 		return err
@@ -42,7 +44,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer done()
-	token, err := h.CreateAPIToken(ctx, email, name)
+	token, err := h.IssueAPIToken(ctx, email, name, role)
 	if err != nil {
 		return err
 	}
@@ -79,5 +81,31 @@ func partnerCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	slog.Debug("partner created", "name", name)
 	fmt.Fprintln(stdout, password)
+	return nil
+}
+
+// auditPrune deletes audit entries older than --older-than, for operators
+// who must not keep them forever; the hub refuses anything under 365 days.
+func auditPrune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("audit prune", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var olderThan time.Duration
+	cfg, err := config.Load(fs, args, func(fs *flag.FlagSet, c *config.Config) {
+		config.StoreFlags(fs, c)
+		fs.DurationVar(&olderThan, "older-than", 0, "delete entries older than this, at least 8760h (365 days) (required)")
+	})
+	if err != nil {
+		return err
+	}
+	h, done, err := openHub(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	n, err := h.Store.PruneAudit(ctx, time.Now().Add(-olderThan))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d audit entries deleted\n", n)
 	return nil
 }

@@ -19,9 +19,11 @@ const usage = `partnerhub — the partner portal
 Usage:
   partnerhub serve [flags]                     run the hub, the customer consoles and the partner system
   partnerhub migrate [up|status]               migrate the database (or show where it stands) before rolling out
-  partnerhub token create --email EMAIL        print a new API token for a user
+  partnerhub token create --email EMAIL [--role ROLE]
+                                               print a new API token for a user (narrowed to ROLE)
   partnerhub partner create --name NAME --admin-email EMAIL
                                                create a partner and print its admin's one-time password
+  partnerhub audit prune --older-than DURATION delete audit entries older than DURATION (at least 365 days)
 
 Every command takes --data-dir DIR or --database-url postgres://… (or
 PARTNERHUB_DATA_DIR / PARTNERHUB_DATABASE_URL) to find the data, as serve does.
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return tokenCreate(ctx, rest[1:], stdout, stderr)
 	case cmd == "partner" && len(rest) > 0 && rest[0] == "create":
 		return partnerCreate(ctx, rest[1:], stdout, stderr)
+	case cmd == "audit" && len(rest) > 0 && rest[0] == "prune":
+		return auditPrune(ctx, rest[1:], stdout, stderr)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
