@@ -294,3 +294,53 @@ func TestTokensTakeTheLowerRole(t *testing.T) {
 		t.Fatalf("the last admin demoted: %v", err)
 	}
 }
+
+// TestHandoffs: a hand-off names one customer and one user, works once,
+// within 60 seconds, and only while the user may still operate.
+func TestHandoffs(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	admin, tech := f.actors["admin"], f.actors["technician"]
+	f.hub.HandoffTTL = 5 * time.Minute // asked for more: capped at a minute
+	token := func(a hub.Actor) string {
+		t.Helper()
+		u, err := f.hub.Visit(ctx, a, f.cust.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := u[strings.Index(u, "token=")+len("token="):]
+		if !strings.HasPrefix(u, "http://console.test/c/"+f.cust.ID+"/handoff?token=ho_") {
+			t.Fatalf("hand-off URL %s", u)
+		}
+		return tok
+	}
+	tok := token(tech)
+	if _, err := f.hub.RedeemHandoff(ctx, tok, "another-customer"); !errors.Is(err, store.ErrHandoffInvalid) {
+		t.Fatalf("redeemed for another customer: %v", err)
+	}
+	v, err := f.hub.RedeemHandoff(ctx, tok, f.cust.ID)
+	if err != nil || v.UserID != tech.UserID || v.PartnerID != tech.PartnerID || v.Email != tech.Email {
+		t.Fatalf("RedeemHandoff = %+v, %v", v, err)
+	}
+	if _, err := f.hub.RedeemHandoff(ctx, tok, f.cust.ID); !errors.Is(err, store.ErrHandoffInvalid) {
+		t.Fatalf("redeemed twice: %v", err)
+	}
+	late := token(tech)
+	f.now = f.now.Add(61 * time.Second)
+	if _, err := f.hub.RedeemHandoff(ctx, late, f.cust.ID); !errors.Is(err, store.ErrHandoffInvalid) {
+		t.Fatalf("redeemed after 61 seconds: %v", err)
+	}
+	demoted := token(tech)
+	if err := f.hub.SetRole(ctx, admin, tech.UserID, hub.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.hub.RedeemHandoff(ctx, demoted, f.cust.ID); !errors.Is(err, store.ErrHandoffInvalid) {
+		t.Fatalf("redeemed by a user made viewer meanwhile: %v", err)
+	}
+	if _, err := f.store.SetConsoleAccess(ctx, f.cust.ID, false, "ada@contoso.example"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.hub.Visit(ctx, admin, f.cust.ID); !errors.Is(err, hub.ErrAccessRevoked) {
+		t.Fatalf("visit after the customer revoked access: %v", err)
+	}
+}
