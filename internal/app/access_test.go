@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"partnerhub/internal/config"
 	"partnerhub/internal/testkit"
 )
 
@@ -19,7 +20,7 @@ import (
 // partner's console session ends, Visit shows disabled with the reason,
 // issued hand-offs are refused; access granted again works again.
 func TestPartnerAccessInTheConsole(t *testing.T) {
-	s := testkit.Start(t)
+	s := testkit.Start(t, func(c *config.Config) { c.ReconcileEvery = 200 * time.Millisecond })
 	ctx := context.Background()
 	id := addCustomer(t, s, "customer", "Tailspin Toys", "Tailspin")
 	s.WaitStatus(t, id, "ready", time.Minute)
@@ -101,6 +102,20 @@ func TestPartnerAccessInTheConsole(t *testing.T) {
 	}
 	if r, b := newWebClient(t, s.App.ConsoleURL).get(pending); r.StatusCode != http.StatusForbidden || !strings.Contains(b, "not granted") {
 		t.Fatalf("a hand-off issued before the revocation: %d", r.StatusCode)
+	}
+
+	// Repair re-runs the deployment's steps, the access step among them:
+	// it must not give the partner back what the customer took away.
+	if err := s.App.Store.DeleteRoute(ctx, admin.PartnerID, id); err != nil {
+		t.Fatal(err)
+	}
+	s.WaitStatus(t, id, "unknown", 30*time.Second)
+	if code, b := s.Do(t, "POST", "/api/v1/customers/"+id+"/actions/repair", nil); code != http.StatusAccepted {
+		t.Fatalf("repair: %d %s", code, b)
+	}
+	s.WaitStatus(t, id, "ready", time.Minute)
+	if granted, _, err := s.App.Consoles.PartnerAccess(ctx, id); err != nil || granted {
+		t.Fatalf("repair granted the partner access again: %v %v", granted, err)
 	}
 
 	// Granted again: Visit works again.
