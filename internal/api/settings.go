@@ -4,8 +4,8 @@ import (
 	"net/http"
 
 	"partnerhub/internal/customer"
-	"partnerhub/internal/hub"
 	"partnerhub/internal/httpx"
+	"partnerhub/internal/hub"
 )
 
 // Settings are the partner's settings the API exposes.
