@@ -95,6 +95,8 @@ var routeTable = map[string]probe{
 	"web POST /settings/tokens/{tid}/revoke":           {method: "POST", path: "/settings/tokens/{atoken}/revoke", kind: named, need: hub.PermAdmin},
 	"web GET /settings/tenants":                        {method: "GET", path: "/settings/tenants", kind: scoped, need: hub.PermAdmin},
 	"web POST /settings/tenants":                       {method: "POST", path: "/settings/tenants", kind: scoped, need: hub.PermAdmin, form: url.Values{"tenant": {"badger-tenant"}}},
+	"web GET /settings/demos":                          {method: "GET", path: "/settings/demos", kind: scoped, need: hub.PermAdmin},
+	"web POST /settings/demos":                         {method: "POST", path: "/settings/demos", kind: scoped, need: hub.PermAdmin, form: url.Values{"autoDelete": {"on"}}},
 	"web POST /settings/tenants/remove":                {method: "POST", path: "/settings/tenants/remove", kind: named, need: hub.PermAdmin, form: url.Values{"tenant": {"aardvark-tenant-guid"}}},
 	"web GET /audit":                                   {method: "GET", path: "/audit", kind: scoped, need: hub.PermAdmin},
 	"web GET /audit.csv":                               {method: "GET", path: "/audit.csv", kind: scoped, need: hub.PermAdmin},

@@ -29,7 +29,7 @@ var pageFiles = []string{
 	"signin.html", "customers.html", "customer.html", "delete.html", "rename.html",
 	"new_type.html", "new_company.html", "new_contact.html", "new_review.html",
 	"error.html",
-	"account.html", "users.html", "tokens.html", "tenants.html", "audit.html",
+	"account.html", "users.html", "tokens.html", "tenants.html", "audit.html", "demos.html",
 }
 
 // pages are parsed once at start: a broken template fails every test at once

@@ -220,3 +220,17 @@ func TestAccountPage(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoSettings: admins turn automatic removal of expired DEMOs on and
+// off; it is off by default.
+func TestDemoSettings(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.run(t, []scenario{
+		{name: "off by default", user: "alice", path: "/settings/demos", status: 200,
+			contains: []string{`name="autoDelete"`, "Off by default"}, excludes: []string{"checked"}},
+		{name: "turn on", user: "alice", method: "POST", path: "/settings/demos", form: url.Values{"autoDelete": {"on"}}, status: 303},
+		{name: "on", user: "alice", path: "/settings/demos", status: 200, contains: []string{`name="autoDelete" checked`}},
+		{name: "another partner is unaffected", user: "bob", path: "/settings/demos", status: 200, excludes: []string{"checked"}},
+	})
+}

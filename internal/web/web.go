@@ -97,6 +97,8 @@ func (w *Web) Routes() http.Handler {
 		{"GET /settings/tenants", w.tenantsPage},
 		{"POST /settings/tenants", w.addTenant},
 		{"POST /settings/tenants/remove", w.removeTenant},
+		{"GET /settings/demos", w.demosPage},
+		{"POST /settings/demos", w.setDemos},
 		{"GET /audit", w.auditPage},
 		{"GET /audit.csv", w.auditCSV},
 	}
