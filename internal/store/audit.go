@@ -122,12 +122,7 @@ func (s *Store) Audit(ctx context.Context, partnerID string, f AuditFilter) ([]A
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		last := out[len(out)-1]
-		next = encodeCursor(ms(last.At), strconv.FormatInt(last.ID, 10))
-	}
+	out, next := page(out, f.Limit, func(e AuditEntry) string { return encodeCursor(ms(e.At), strconv.FormatInt(e.ID, 10)) })
 	return out, next, nil
 }
 

@@ -132,29 +132,22 @@ func (s *Store) ListCustomers(ctx context.Context, partnerID string, f ListFilte
 	args = append(args, f.Limit+1)
 	q := `SELECT ` + customerCols + ` FROM customers WHERE ` + strings.Join(where, " AND ") +
 		fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT $%d`, len(args))
-	rows, err := s.Read.QueryContext(ctx, q, args...)
+	out, err := s.queryCustomers(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []customer.Customer
-	for rows.Next() {
-		c, err := scanCustomer(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		last := out[len(out)-1]
-		next = encodeCursor(ms(last.CreatedAt), last.ID)
-	}
+	out, next := page(out, f.Limit, func(c customer.Customer) string { return encodeCursor(ms(c.CreatedAt), c.ID) })
 	return out, next, nil
+}
+
+// page cuts a result fetched with limit+1 rows to limit and returns the
+// cursor of the next page ("" when there is none).
+func page[T any](out []T, limit int, cursor func(T) string) ([]T, string) {
+	if len(out) <= limit {
+		return out, ""
+	}
+	out = out[:limit]
+	return out, cursor(out[len(out)-1])
 }
 
 // The same placeholder appears twice in the q condition; SQLite and
