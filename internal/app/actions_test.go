@@ -3,12 +3,14 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"partnerhub/internal/app"
 	"partnerhub/internal/config"
 	"partnerhub/internal/partnersystem"
 	"partnerhub/internal/testkit"
@@ -79,6 +81,7 @@ func TestActions(t *testing.T) {
 		if v, _ := s.App.Consoles.SchemaVersion(ctx, demo); v != 2 {
 			t.Fatalf("database at version %d, want 2", v)
 		}
+		act(t, s, demo, "update", nil, http.StatusConflict) // already current
 	})
 
 	t.Run("reset moves DEMO data to today", func(t *testing.T) {
@@ -241,6 +244,10 @@ func TestPartnerSystemFaults(t *testing.T) {
 		if code, body := s.Do(t, "POST", "/api/v1/customers/"+id+"/visit", nil); code != http.StatusOK {
 			t.Fatalf("visit after a failed action: %d %s", code, body)
 		}
+		// Another action must not paper over the failure: only Retry (or Delete).
+		if body := act(t, s, id, "rename", map[string]string{"companyName": "Something else"}, http.StatusConflict); !strings.Contains(body, "retry it") {
+			t.Fatalf("another action after a failed one: %s", body)
+		}
 		proxy.Set(testkit.FaultNone, 0)
 		act(t, s, id, "retry", nil, http.StatusAccepted)
 		s.WaitStatus(t, id, "ready", time.Minute)
@@ -362,5 +369,57 @@ func TestDemoExpiry(t *testing.T) {
 	}
 	if c := getCustomer(t, s, keep); c.Status != "ready" {
 		t.Fatalf("a DEMO that has not expired was touched: %s", c.Status)
+	}
+}
+
+// TestSecondServerOnOneDataDir: a second process on the same SQLite data
+// directory is refused with a message, and a taken port is a clean error.
+func TestSecondServerOnOneDataDir(t *testing.T) {
+	s := testkit.Start(t)
+	cfg := config.Defaults()
+	cfg.DataDir = s.DataDir
+	cfg.Addr, cfg.ConsoleAddr, cfg.PartnerSystemAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	_, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "already running on the data directory") {
+		t.Fatalf("second server: %v", err)
+	}
+	cfg.DataDir = t.TempDir()
+	cfg.Addr = strings.TrimPrefix(s.App.HubURL, "http://")
+	if _, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "listen on") {
+		t.Fatalf("taken port: %v", err)
+	}
+}
+
+// TestConcurrentSuggestedShortNames: concurrent adds that leave the short
+// name to the suggestion all succeed, each with its own short name.
+func TestConcurrentSuggestedShortNames(t *testing.T) {
+	s := testkit.Start(t)
+	var wg sync.WaitGroup
+	names := make(chan string, 10)
+	for range 10 {
+		wg.Go(func() {
+			code, body := s.Do(t, "POST", "/api/v1/customers", map[string]any{"type": "customer", "companyName": "Crash Co",
+				"contact": map[string]string{"name": "C", "email": "c@crash.example"}})
+			var c testkit.Customer
+			json.Unmarshal(body, &c)
+			if code != http.StatusAccepted {
+				t.Errorf("create: %d %s", code, body)
+			}
+			names <- c.ShortName
+		})
+	}
+	wg.Wait()
+	close(names)
+	seen := map[string]bool{}
+	for n := range names {
+		if seen[strings.ToLower(n)] {
+			t.Errorf("short name %q given twice", n)
+		}
+		seen[strings.ToLower(n)] = true
+	}
+	code, body := s.Do(t, "POST", "/api/v1/customers", map[string]any{"type": "customer", "companyName": "Bad\x07Co",
+		"contact": map[string]string{"name": "C", "email": "c@crash.example"}})
+	if code != http.StatusUnprocessableEntity || strings.Contains(string(body), "shortName") {
+		t.Fatalf("an invalid company name also blamed the short name: %d %s", code, body)
 	}
 }

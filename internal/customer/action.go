@@ -103,6 +103,14 @@ func (c Customer) CheckAction(a Action) (Event, error) {
 			return "", &RuleError{"Repair applies to a customer with an issue; this customer is " + c.Status.Label() + "."}
 		}
 	}
+	// After a failed action only Retry (or Delete) applies, so the failure is
+	// never papered over by another action; with an issue, only Repair.
+	switch {
+	case c.Status == StatusActionFailed:
+		return "", &RuleError{"The last action failed: retry it (or delete the customer) before running another."}
+	case c.Status == StatusUnknown && a != ActionRepair:
+		return "", &RuleError{"This customer has an issue: repair it first."}
+	}
 	if _, err := Next(c.Status, EventActionStart); err != nil {
 		return "", err
 	}

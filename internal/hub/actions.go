@@ -40,6 +40,9 @@ func (s *Service) RunAction(ctx context.Context, a Actor, id string, action cust
 	if err != nil {
 		return c, err
 	}
+	if action == customer.ActionUpdate && s.LatestConsoleVersion > 0 && c.ConsoleVersion >= s.LatestConsoleVersion {
+		return c, &customer.RuleError{Msg: "The console is already at the current version."}
+	}
 	enqueue := s.Jobs.EnqueueTx(a.PartnerID, id)
 	who := " requested by " + a.Email + "."
 	switch {
@@ -48,7 +51,11 @@ func (s *Service) RunAction(ctx context.Context, a Actor, id string, action cust
 	case action == customer.ActionRetry && ev == customer.EventRetry:
 		_, err = s.Store.Transition(ctx, a.PartnerID, id, c.Status, ev, c.StatusStep, "Retry"+who+" Resuming at the step that failed.", enqueue)
 	case action == customer.ActionRetry: // a failed action runs again, from its failed step
-		_, err = s.Store.StartAction(ctx, a.PartnerID, id, c.Status, ev, c.Action, c.ActionParams, c.StatusStep,
+		step := c.StatusStep
+		if customer.Action(c.Action) == customer.ActionRepair {
+			step = "queued" // a repair checks everything again
+		}
+		_, err = s.Store.StartAction(ctx, a.PartnerID, id, c.Status, ev, c.Action, c.ActionParams, step,
 			customer.Action(c.Action).Label()+" retried"+who, enqueue)
 	case action == customer.ActionRename:
 		company, short, verr := p.Rename.Apply(c)

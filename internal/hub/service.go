@@ -88,33 +88,58 @@ func (s *Service) addCustomer(ctx context.Context, a Actor, in customer.Input, a
 	if err := require(a, PermOperate); err != nil {
 		return customer.Customer{}, err
 	}
-	if in.ShortName == "" && customer.CheckCompanyName(in.CompanyName) == "" {
-		sn, err := s.SuggestShortName(ctx, a, in.CompanyName)
+	suggested := in.ShortName == "" && customer.CheckCompanyName(in.CompanyName) == ""
+	if err := validateInput(in); err != nil {
+		return customer.Customer{}, err
+	}
+	// A suggested short name can be taken by a concurrent add between the
+	// suggestion and the insert: then suggest again (bounded: each loss means
+	// another add took that name).
+	for attempt := 0; ; attempt++ {
+		if suggested {
+			if in.ShortName, err = s.SuggestShortName(ctx, a, in.CompanyName); err != nil {
+				return customer.Customer{}, err
+			}
+			if err := in.Validate(); err != nil {
+				return customer.Customer{}, err
+			}
+		}
+		c = customer.Customer{
+			ID: uuid.Must(uuid.NewV7()).String(), PartnerID: a.PartnerID, Type: in.Type,
+			CompanyName: in.CompanyName, ShortName: in.ShortName, Contact: in.Contact,
+			Status: customer.StatusDeploying, StatusStep: "queued", StatusReason: "Queued for deployment.",
+		}
+		if c.Type == customer.TypeDemo {
+			exp := s.now().Add(customer.DemoLifetime).UTC()
+			c.DemoExpiresAt = &exp
+		}
+		hook := s.Jobs.EnqueueTx(c.PartnerID, c.ID)
+		if also != nil {
+			hook = store.Hooks(hook, also(&c))
+		}
+		err = s.Store.CreateCustomer(ctx, &c, hook)
+		if ve, ok := customer.AsValidation(err); ok && suggested && ve.Fields["shortName"] != "" && attempt < 25 {
+			continue
+		}
 		if err != nil {
 			return customer.Customer{}, err
 		}
-		in.ShortName = sn
-	}
-	if err := in.Validate(); err != nil {
-		return customer.Customer{}, err
-	}
-	c = customer.Customer{
-		ID: uuid.Must(uuid.NewV7()).String(), PartnerID: a.PartnerID, Type: in.Type,
-		CompanyName: in.CompanyName, ShortName: in.ShortName, Contact: in.Contact,
-		Status: customer.StatusDeploying, StatusStep: "queued", StatusReason: "Queued for deployment.",
-	}
-	if c.Type == customer.TypeDemo {
-		exp := s.now().Add(customer.DemoLifetime).UTC()
-		c.DemoExpiresAt = &exp
-	}
-	hook := s.Jobs.EnqueueTx(c.PartnerID, c.ID)
-	if also != nil {
-		hook = store.Hooks(hook, also(&c))
-	}
-	if err := s.Store.CreateCustomer(ctx, &c, hook); err != nil {
-		return customer.Customer{}, err
+		break
 	}
 	return c, nil
+}
+
+// validateInput checks everything but a short name still to be suggested;
+// when the company name is wrong, only the company name is reported (the
+// short name would be suggested from it).
+func validateInput(in customer.Input) error {
+	if in.ShortName == "" {
+		in.ShortName = "x" // stands in for the suggestion
+		if customer.CheckCompanyName(in.CompanyName) == "" {
+			return nil // checked again with the suggestion
+		}
+	}
+	return in.Validate()
 }
 
 // SuggestShortName proposes a short name from the company name that no

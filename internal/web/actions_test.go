@@ -1,7 +1,10 @@
 package web
 
 import (
+	"io"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -44,4 +47,44 @@ func TestActionPages(t *testing.T) {
 		{name: "another partner's action", user: "bob", method: "POST", path: "/customers/{contoso}/actions/update",
 			form: url.Values{}, status: 404, excludes: []string{"Contoso"}},
 	})
+}
+
+// TestBrokenForms: a malformed form body is a 400 page, and an Add form
+// resubmitted with other answers says it already added a customer.
+func TestBrokenForms(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	raw := func(user, path, body string) (int, string) {
+		req, _ := http.NewRequest("POST", e.srv.URL+e.expand(path), strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		c := e.clients[user]
+		if c == nil {
+			c = newClient()
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, path := range []string{"/signin", "/customers/new/add", "/customers/{contoso}/actions/rename", "/customers/{fabrikam}/actions/extend-demo"} {
+		user := "alice"
+		if path == "/signin" {
+			user = ""
+		}
+		if code, body := raw(user, path, "email=%zz&days=%"); code != http.StatusBadRequest || !strings.Contains(body, "could not be read") {
+			t.Errorf("%s with a malformed body: %d", path, code)
+		}
+	}
+	form := url.Values{"token": {"resubmitted"}, "type": {"customer"}, "companyName": {"Initech"}, "shortName": {"Initech"},
+		"contact.name": {"Peter"}, "contact.email": {"peter@initech.example"}}
+	if resp, _ := e.do("alice", "POST", "/customers/new/add", form, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add: %d", resp.StatusCode)
+	}
+	form.Set("contact.name", "Michael")
+	if resp, body := e.do("alice", "POST", "/customers/new/add", form, nil); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "already added a customer") {
+		t.Fatalf("resubmit with other answers: %d", resp.StatusCode)
+	}
 }

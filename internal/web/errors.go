@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -41,6 +42,7 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, actor *hub.Actor, er
 	var busy *customer.BusyError
 	var rule *customer.RuleError
 	var tooBig *http.MaxBytesError
+	var badEscape url.EscapeError
 	var invalid *hub.InvalidError
 	switch {
 	case errors.Is(err, hub.ErrForbidden):
@@ -85,6 +87,13 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, actor *hub.Actor, er
 	case errors.As(err, &tooBig):
 		v.Status, v.Heading = http.StatusRequestEntityTooLarge, "The form is too large"
 		v.Message = "What you sent is larger than the hub accepts. Shorten it and try again."
+	case errors.Is(err, hub.ErrIdempotencyMismatch):
+		v.Status, v.Heading = http.StatusConflict, "This form has already added a customer"
+		v.Message = "This Add customer form was submitted before, with other answers, and that customer was added. To add another customer, start a new Add customer."
+		v.Back, v.BackLabel = "/customers", "Go to customers"
+	case errors.As(err, &badEscape):
+		v.Status, v.Heading = http.StatusBadRequest, "The form could not be read"
+		v.Message = "What the browser sent is not a valid form. Reload the page and try again."
 	case errors.Is(err, errBadForm):
 		v.Status, v.Heading = http.StatusBadRequest, "The form is incomplete"
 		v.Message = "This form is missing information our pages always send. Reload the page and start again."
