@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -149,6 +151,19 @@ func TestActions(t *testing.T) {
 		s.WaitStatus(t, cust, "ready", time.Minute)
 		if ok, _ := s.App.Store.ConsoleRouted(ctx, cust); !ok {
 			t.Fatal("repair did not restore the route")
+		}
+		// The database removed behind the hub's back: an issue, and Repair makes it anew.
+		for _, suffix := range []string{".db", ".db-wal", ".db-shm"} {
+			os.Remove(filepath.Join(s.DataDir, "customers", cust+suffix))
+		}
+		c = s.WaitStatus(t, cust, "unknown", time.Minute)
+		if !strings.Contains(c.StatusReason, "database") {
+			t.Fatalf("drift reason %q", c.StatusReason)
+		}
+		act(t, s, cust, "repair", nil, http.StatusAccepted)
+		s.WaitStatus(t, cust, "ready", time.Minute)
+		if err := s.App.Consoles.Check(ctx, cust); err != nil {
+			t.Fatalf("after repair: %v", err)
 		}
 	})
 

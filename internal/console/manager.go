@@ -92,7 +92,13 @@ func (m *Manager) handle(customerID string, create bool) (*sql.DB, error) {
 		return m.pgHandle(customerID, create)
 	}
 	if db, ok := m.dbs[customerID]; ok {
-		return db, nil
+		if m.Exists(customerID) {
+			return db, nil
+		}
+		// The file was removed behind our back (the drift Repair mends): a
+		// cached handle would keep serving the unlinked file, so drop it.
+		db.Close()
+		delete(m.dbs, customerID)
 	}
 	if create {
 		if err := os.MkdirAll(m.dir, 0o750); err != nil {

@@ -268,3 +268,25 @@ func sum(m map[string]int) int {
 	}
 	return n
 }
+
+// TestCreateAfterFileRemoved: when a customer's database file disappears
+// behind the manager's back, the cached handle is not reused: Check reports
+// it missing and Create makes a new, working database.
+func TestCreateAfterFileRemoved(t *testing.T) {
+	m, dir := setup(t)
+	ctx := context.Background()
+	deployed(t, m, "gone", console.Profile{CompanyName: "Gone", ShortName: "GONE", Type: "customer"}, time.Now())
+	for _, suffix := range []string{".db", ".db-wal", ".db-shm"} {
+		os.Remove(filepath.Join(dir, "gone"+suffix))
+	}
+	if err := m.Check(ctx, "gone"); !errors.Is(err, console.ErrNotFound) {
+		t.Fatalf("Check after removal: %v, want ErrNotFound", err)
+	}
+	deployed(t, m, "gone", console.Profile{CompanyName: "Gone", ShortName: "GONE", Type: "customer"}, time.Now())
+	if err := m.Check(ctx, "gone"); err != nil {
+		t.Fatalf("Check after re-create: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gone.db")); err != nil {
+		t.Fatalf("no file after re-create: %v", err)
+	}
+}
