@@ -438,3 +438,43 @@ func TestConcurrentSuggestedShortNames(t *testing.T) {
 		t.Fatalf("an invalid company name also blamed the short name: %d %s", code, body)
 	}
 }
+
+// TestDeleteAfterRetryingDeploy: a delete that wins over a deployment that
+// was retrying counts its own attempts from one, and finishes.
+func TestDeleteAfterRetryingDeploy(t *testing.T) {
+	s, proxy, ps := testkit.StartWithFaults(t, func(c *config.Config) {
+		c.RetryBase, c.RetryMax, c.PartnerSystemTimeout = 100*time.Millisecond, 300*time.Millisecond, 300*time.Millisecond
+	})
+	proxy.Set(testkit.FaultError, 0)
+	id := addCustomer(t, s, "customer", "Retrying Co", "retrying")
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(getCustomer(t, s, id).StatusReason, "attempt 4 of 8") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the deployment did not retry: %+v", getCustomer(t, s, id))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, body := s.Do(t, "DELETE", "/api/v1/customers/"+id, nil); code != http.StatusAccepted {
+		t.Fatalf("delete: %d %s", code, body)
+	}
+	c := s.WaitStatus(t, id, "delete_failed", time.Minute) // the partner system is still failing
+	if !strings.Contains(c.StatusReason, "after 8 attempts") {
+		t.Fatalf("reason %q", c.StatusReason)
+	}
+	code, body := s.Do(t, "GET", "/api/v1/customers/"+id+"/operations", nil)
+	if code != 200 || !strings.Contains(string(body), `Removing the console route failed`) && !strings.Contains(string(body), "Closing the account in the partner system failed") {
+		t.Fatalf("operations: %s", body)
+	}
+	// The delete's first retry says attempt 2, not the deployment's count.
+	ops := string(body)
+	delStart := strings.Index(ops, `"to":"deleting"`)
+	if delStart < 0 || !strings.Contains(ops[delStart:], "attempt 2 of 8") {
+		t.Fatalf("the deletion did not count its attempts from one: %s", ops[delStart:])
+	}
+	proxy.Set(testkit.FaultNone, 0)
+	act(t, s, id, "retry", nil, http.StatusAccepted)
+	s.WaitStatus(t, id, "gone", time.Minute)
+	if accs, _ := ps.List(context.Background(), partnersystem.ListFilter{ExternalRef: "customer:" + id}); len(accs) > 1 {
+		t.Fatalf("%d accounts", len(accs))
+	}
+}

@@ -107,6 +107,12 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[OpArgs]) error {
 			}
 			return nil
 		}
+		if c.StatusStep == "queued" && job.Attempt > 1 {
+			// A new operation (a delete that won over a retrying deployment,
+			// say) takes over a job that already spent attempts: it gets a
+			// fresh job, so that its own attempts are counted from one.
+			return w.restartFresh(ctx, job)
+		}
 		switched, err := w.runPlan(ctx, job, c, p)
 		if switched {
 			continue
@@ -206,6 +212,19 @@ func retryable(err error) bool {
 
 func (w *Worker) completeHook(job *river.Job[OpArgs]) store.TxHook {
 	return func(ctx context.Context, tx *sql.Tx) error { return w.queue.complete(ctx, tx, job) }
+}
+
+// restartFresh completes this job and enqueues a new one for the same
+// customer in one transaction (the completed job no longer holds the
+// customer's unique slot).
+func (w *Worker) restartFresh(ctx context.Context, job *river.Job[OpArgs]) error {
+	a := job.Args
+	return w.Store.WithCustomerLocked(ctx, a.PartnerID, a.CustomerID, func(_ *customer.Customer, tx *sql.Tx) error {
+		if err := w.queue.complete(ctx, tx, job); err != nil {
+			return err
+		}
+		return w.queue.EnqueueTx(a.PartnerID, a.CustomerID)(ctx, tx)
+	})
 }
 
 // completeIfIdle completes the job in a transaction that first confirms no
