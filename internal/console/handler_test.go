@@ -114,7 +114,14 @@ func TestConsoleScenarios(t *testing.T) {
 		{name: "hand-off without token", url: "/c/acme/handoff", wantStatus: 403, want: []string{"invalid, used or expired"}},
 		{name: "hand-off token for another customer", url: "/c/acme/handoff?token=tok-for-evil", wantStatus: 403,
 			want: []string{"This sign-in link is invalid, used or expired."}},
-		{name: "hand-off ok", url: "/c/acme/handoff?token=tok-acme", client: "partner", wantStatus: 303,
+		{name: "hand-off ok (after a HEAD probe, which does not use the link up)", url: "/c/acme/handoff?token=tok-acme", client: "partner", wantStatus: 303,
+			before: func(t *testing.T) {
+				res, err := http.Head(srv.URL + "/c/acme/handoff?token=tok-acme")
+				if err != nil || res.StatusCode != http.StatusOK {
+					t.Fatalf("HEAD of the hand-off link: %v %v", res, err)
+				}
+				res.Body.Close()
+			},
 			check: func(t *testing.T, res *http.Response, _ string) {
 				if loc := res.Header.Get("Location"); loc != "/c/acme/" {
 					t.Errorf("Location = %q", loc)

@@ -12,6 +12,12 @@ import (
 func (h *handler) redeem(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("customerID")
 	w.Header().Set("Cache-Control", "no-store")
+	if r.Method == http.MethodHead {
+		// Link previewers and scanners probe with HEAD: answering without
+		// redeeming keeps the single-use link for the person who opens it.
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	token := r.URL.Query().Get("token")
 	if token == "" {
 		h.message(w, id, http.StatusForbidden, "Sign-in failed", "This sign-in link is invalid, used or expired.")

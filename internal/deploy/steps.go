@@ -18,7 +18,7 @@ import (
 // deploySteps are the six steps of the design, each idempotent.
 var deploySteps = []step{
 	{"database", "Creating the customer's database", createDatabase},
-	{"seed", "Seeding the baseline and demo data", func(ctx context.Context, w *Worker, c customer.Customer) error {
+	{"seed", "Seeding the customer's data", func(ctx context.Context, w *Worker, c customer.Customer) error {
 		p := console.Profile{CompanyName: c.CompanyName, ShortName: c.ShortName, Type: string(c.Type)}
 		if err := w.Consoles.SetProfile(ctx, c.ID, p); err != nil {
 			return err

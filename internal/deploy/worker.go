@@ -179,21 +179,31 @@ func (w *Worker) stepFailed(ctx context.Context, job *river.Job[OpArgs], c custo
 	ctx = context.WithoutCancel(ctx)
 	w.Log.Warn("step failed", "customer", c.ID, "op", p.verb, "step", s.name, "attempt", job.Attempt, "err", stepErr)
 	if job.Attempt < MaxAttempts && retryable(stepErr) {
-		reason := fmt.Sprintf("Step %d of %d: %s failed (%v); retrying, attempt %d of %d", i+1, len(p.steps), s.label, stepErr, job.Attempt+1, MaxAttempts)
+		reason := fmt.Sprintf("Step %d of %d: %s failed (%s); retrying, attempt %d of %d", i+1, len(p.steps), s.label, readable(stepErr), job.Attempt+1, MaxAttempts)
 		if err := w.Store.Progress(ctx, c.PartnerID, c.ID, c.Status, s.name, reason); err != nil && !errors.Is(err, customer.ErrConflict) {
 			return errors.Join(stepErr, err)
 		}
 		return stepErr
 	}
-	reason := fmt.Sprintf("%s failed after %d attempts: %v", s.label, job.Attempt, stepErr)
+	reason := fmt.Sprintf("%s failed after %d attempts: %s", s.label, job.Attempt, readable(stepErr))
 	if !retryable(stepErr) {
-		reason = fmt.Sprintf("%s failed: %v", s.label, stepErr)
+		reason = fmt.Sprintf("%s failed: %s", s.label, readable(stepErr))
 	}
 	_, err := w.Store.Transition(ctx, c.PartnerID, c.ID, c.Status, p.failed, s.name, reason, w.completeHook(job))
 	if errors.Is(err, customer.ErrConflict) {
 		return stepErr // the status moved (delete won): the retry sees the new plan
 	}
 	return err
+}
+
+// readable is the part of an error a partner can act on: the partner
+// system's own words rather than the client's chain of operations.
+func readable(err error) string {
+	var psErr *partnersystem.Error
+	if errors.As(err, &psErr) && psErr.Msg != "" {
+		return psErr.Msg
+	}
+	return err.Error()
 }
 
 // retryable tells failures that may pass (the partner system down, a busy
