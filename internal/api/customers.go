@@ -64,7 +64,7 @@ func (a *API) createCustomer(w http.ResponseWriter, r *http.Request, actor hub.A
 		httpx.WriteProblem(w, p)
 		return
 	}
-	in := customer.Input{Type: customer.Type(req.Type), CompanyName: req.CompanyName, ShortName: req.ShortName}
+	in := customer.Input{Type: customer.Type(strings.ToLower(req.Type)), CompanyName: req.CompanyName, ShortName: req.ShortName}
 	if req.Contact != nil {
 		in.Contact = *req.Contact
 	}

@@ -175,7 +175,13 @@ func TestActions(t *testing.T) {
 		}
 		act(t, s, d, "extend-demo", map[string]int{"days": 0}, http.StatusUnprocessableEntity)
 		act(t, s, d, "extend-demo", map[string]int{"days": 10}, http.StatusOK)
-		if got := getCustomer(t, s, d).DemoExpiresAt; got.Sub(*c.DemoExpiresAt) < 10*24*time.Hour-time.Minute {
+		for range 3 {
+			act(t, s, d, "extend-demo", map[string]int{"days": 90}, http.StatusOK)
+		}
+		if body := act(t, s, d, "extend-demo", map[string]int{"days": 90}, http.StatusUnprocessableEntity); !strings.Contains(body, "at most a year") {
+			t.Fatalf("no cap on extensions: %s", body)
+		}
+		if got := getCustomer(t, s, d).DemoExpiresAt; got.Sub(*c.DemoExpiresAt) < 280*24*time.Hour-time.Minute {
 			t.Fatalf("expiry %v after extending %v by 10 days", got, c.DemoExpiresAt)
 		}
 		act(t, s, d, "unknown-action", nil, http.StatusNotFound)

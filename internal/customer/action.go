@@ -123,8 +123,12 @@ const DemoLifetime = 30 * 24 * time.Hour
 // DemoExpiringSoon is how close to expiry the list starts to warn.
 const DemoExpiringSoon = 7 * 24 * time.Hour
 
-// MaxDemoExtension bounds one extension, so a DEMO cannot become forever.
-const MaxDemoExtension = 90
+// MaxDemoExtension bounds one extension, and MaxDemoLifetime how far ahead
+// of today a DEMO may run, so a DEMO cannot become forever.
+const (
+	MaxDemoExtension = 90
+	MaxDemoLifetime  = 365 * 24 * time.Hour
+)
 
 // ExpiringSoon reports whether a DEMO expires within DemoExpiringSoon of now.
 func (c Customer) ExpiringSoon(now time.Time) bool {

@@ -84,7 +84,11 @@ func (s *Service) extendDemo(ctx context.Context, a Actor, c customer.Customer, 
 	if c.DemoExpiresAt != nil && c.DemoExpiresAt.After(from) {
 		from = *c.DemoExpiresAt
 	}
-	return s.Store.ExtendDemo(ctx, a.PartnerID, c.ID, from.Add(time.Duration(days)*24*time.Hour))
+	until := from.Add(time.Duration(days) * 24 * time.Hour)
+	if limit := s.now().Add(customer.MaxDemoLifetime); until.After(limit) {
+		return &customer.ValidationError{Fields: map[string]string{"days": "A DEMO can run at most a year ahead; convert it to a Customer to keep it."}}
+	}
+	return s.Store.ExtendDemo(ctx, a.PartnerID, c.ID, until)
 }
 
 // SetDemoAutoDelete records whether the partner's expired DEMOs are removed automatically.

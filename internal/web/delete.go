@@ -1,7 +1,10 @@
 package web
 
 import (
+	"errors"
+
 	"net/http"
+	"partnerhub/internal/customer"
 
 	"partnerhub/internal/hub"
 )
@@ -25,7 +28,12 @@ func (w *Web) deletePage(rw http.ResponseWriter, r *http.Request, a hub.Actor) {
 // deleteCustomer starts the removal and goes back to the list, where the
 // customer shows as Deleting until it is gone.
 func (w *Web) deleteCustomer(rw http.ResponseWriter, r *http.Request, a hub.Actor) {
-	if _, err := w.Hub.Delete(r.Context(), a, r.PathValue("id")); err != nil {
+	_, err := w.Hub.Delete(r.Context(), a, r.PathValue("id"))
+	var busy *customer.BusyError
+	if errors.As(err, &busy) && busy.Running == "a deletion" {
+		err = nil // a double click: the first click is deleting it already
+	}
+	if err != nil {
 		w.fail(rw, r, &a, err)
 		return
 	}
