@@ -7,20 +7,42 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"partnerhub/internal/config"
+	"partnerhub/internal/customer"
 	"partnerhub/internal/hub"
 	"partnerhub/internal/store"
 )
 
 // openHub opens the store for an admin command, without listeners or jobs.
+// It does not create a data directory: only serve (and migrate up) do.
 func openHub(ctx context.Context, cfg config.Config) (*hub.Service, func(), error) {
+	if err := requireData(cfg); err != nil {
+		return nil, nil, err
+	}
 	st, err := store.Open(ctx, store.Options{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL})
 	if err != nil {
 		return nil, nil, err
 	}
 	return &hub.Service{Store: st}, func() { st.Close() }, nil
+}
+
+// requireData refuses a SQLite data directory without a hub database in it,
+// before anything is opened: a mistyped --data-dir would otherwise be
+// created, with an empty database that the command then reports on or
+// writes into.
+func requireData(cfg config.Config) error {
+	if cfg.DatabaseURL != "" {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "hub.db")); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no partnerhub data in %s: start 'partnerhub serve --data-dir %s' first, or check --data-dir", cfg.DataDir, cfg.DataDir)
+	}
+	return nil
 }
 
 func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -64,8 +86,17 @@ func partnerCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
+	name, email = strings.TrimSpace(name), strings.TrimSpace(email)
 	if name == "" || email == "" {
 		return errors.New("--name and --admin-email are required")
+	}
+	// The web UI's rules: a partner's name is a company name (markup is
+	// only text, control and invisible characters are refused).
+	if msg := customer.CheckCompanyName(name); msg != "" {
+		return fmt.Errorf("--name: %s", msg)
+	}
+	if !customer.ValidEmail(email) {
+		return fmt.Errorf("--admin-email %q: Enter a valid email address, like name@example.com.", email)
 	}
 	h, done, err := openHub(ctx, cfg)
 	if err != nil {

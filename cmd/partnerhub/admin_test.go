@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,6 +22,10 @@ func TestAdminCommands(t *testing.T) {
 		var out, errOut bytes.Buffer
 		err := run(ctx, append(args, "--data-dir", dir), &out, &errOut)
 		return strings.TrimSpace(out.String()), err
+	}
+	// The admin commands need existing data (serve, or migrate up, makes it).
+	if _, err := cli("migrate", "up"); err != nil {
+		t.Fatalf("migrate up: %v", err)
 	}
 	password, err := cli("partner", "create", "--name", "Northwind Partners", "--admin-email", "Boss@Northwind.example")
 	if err != nil || len(password) != 19 {
@@ -76,4 +82,110 @@ func mustPartner(t *testing.T, h *hub.Service, password string) string {
 		t.Fatal(err)
 	}
 	return a.PartnerID
+}
+
+// TestAdminInput: the admin commands check what they are given before they
+// touch anything — a partner's name by the company-name rules, its admin's
+// email, and a --data-dir that holds no hub (a typo) is refused, not created.
+func TestAdminInput(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"migrate", "up", "--data-dir", dir}, &out, &errOut); err != nil {
+		t.Fatalf("migrate up: %v\n%s", err, errOut.String())
+	}
+	missing := filepath.Join(t.TempDir(), "dtaa")
+	noData := "no partnerhub data in " + missing + ": start 'partnerhub serve --data-dir " + missing + "' first, or check --data-dir"
+	isPassword := func(s string) bool { return len(s) == 19 }
+	isToken := func(s string) bool { return strings.HasPrefix(s, "phk_") }
+
+	// The rows run in order: a refused row must leave nothing behind that
+	// a later row would trip over (the same admin email, say).
+	cases := []struct {
+		name    string
+		args    []string
+		dataDir string            // "" is the directory with data
+		wantErr string            // a part of the error; "" for success
+		wantOut func(string) bool // what success prints
+	}{
+		{name: "email not an email", args: []string{"partner", "create", "--name", "Fabrikam", "--admin-email", "not-an-email"},
+			wantErr: `--admin-email "not-an-email": Enter a valid email address`},
+		{name: "email with display name", args: []string{"partner", "create", "--name", "Fabrikam", "--admin-email", "Eve <eve@fabrikam.example>"},
+			wantErr: "Enter a valid email address"},
+		{name: "email without a dotted domain", args: []string{"partner", "create", "--name", "Fabrikam", "--admin-email", "eve@localhost"},
+			wantErr: "Enter a valid email address"},
+		{name: "email with a control character", args: []string{"partner", "create", "--name", "Fabrikam", "--admin-email", "eve@fabrikam.example\r\nBcc: x@y.z"},
+			wantErr: "Enter a valid email address"},
+		{name: "name with a control character", args: []string{"partner", "create", "--name", "Fabri\x07kam", "--admin-email", "eve@fabrikam.example"},
+			wantErr: "--name: Company name must not contain control or invisible formatting characters."},
+		{name: "name with a newline", args: []string{"partner", "create", "--name", "Fabrikam\nLtd", "--admin-email", "eve@fabrikam.example"},
+			wantErr: "--name: Company name must not contain control"},
+		{name: "name with a bidi override", args: []string{"partner", "create", "--name", "Fabrikam \u202eLtd", "--admin-email", "eve@fabrikam.example"},
+			wantErr: "--name: Company name must not contain control"},
+		{name: "name with a zero-width joiner", args: []string{"partner", "create", "--name", "Fabri\u200dkam", "--admin-email", "eve@fabrikam.example"},
+			wantErr: "--name: Company name must not contain control"},
+		{name: "name too long", args: []string{"partner", "create", "--name", strings.Repeat("F", 101), "--admin-email", "eve@fabrikam.example"},
+			wantErr: "--name: Company name must be at most 100 characters."},
+		{name: "name blank", args: []string{"partner", "create", "--name", "  ", "--admin-email", "eve@fabrikam.example"},
+			wantErr: "--name and --admin-email are required"},
+		{name: "name with markup is text", args: []string{"partner", "create", "--name", "<script>alert(1)</script>", "--admin-email", "eve@fabrikam.example"},
+			wantOut: isPassword},
+		{name: "happy path", args: []string{"partner", "create", "--name", " Tailspin Toys ", "--admin-email", " Ops@Tailspin.example "},
+			wantOut: isPassword},
+		{name: "token happy path", args: []string{"token", "create", "--email", "ops@tailspin.example"},
+			wantOut: isToken},
+		{name: "migrate status with data", args: []string{"migrate", "status"},
+			wantOut: func(s string) bool { return strings.HasPrefix(s, "engine:") }},
+
+		{name: "partner create without data", args: []string{"partner", "create", "--name", "Fabrikam", "--admin-email", "eve@fabrikam.example"},
+			dataDir: missing, wantErr: noData},
+		{name: "token create without data", args: []string{"token", "create", "--email", "ops@tailspin.example"},
+			dataDir: missing, wantErr: noData},
+		{name: "audit prune without data", args: []string{"audit", "prune", "--older-than", "9000h"},
+			dataDir: missing, wantErr: noData},
+		{name: "migrate status without data", args: []string{"migrate", "status"},
+			dataDir: missing, wantErr: noData},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := dir
+			if tc.dataDir != "" {
+				d = tc.dataDir
+			}
+			var out, errOut bytes.Buffer
+			err := run(ctx, append(tc.args, "--data-dir", d), &out, &errOut)
+			got := strings.TrimSpace(out.String())
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("want an error with %q, got %v", tc.wantErr, err)
+				}
+				if got != "" {
+					t.Fatalf("a refused command printed %q", got)
+				}
+			} else if err != nil || !tc.wantOut(got) {
+				t.Fatalf("got %q, %v", got, err)
+			}
+			if _, err := os.Stat(missing); !os.IsNotExist(err) {
+				t.Fatalf("the mistyped data directory was created: %v", err)
+			}
+		})
+	}
+
+	// Refused rows created no user: the markup row's admin is the only Eve,
+	// and the names were stored as given (trimmed).
+	st, err := store.Open(ctx, store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for email, name := range map[string]string{"eve@fabrikam.example": "<script>alert(1)</script>", "ops@tailspin.example": "Tailspin Toys"} {
+		u, err := st.UserByEmail(ctx, email)
+		if err != nil {
+			t.Fatalf("%s: %v", email, err)
+		}
+		p, err := st.GetPartner(ctx, u.PartnerID)
+		if err != nil || p.Name != name {
+			t.Errorf("%s's partner is %q, %v; want %q", email, p.Name, err, name)
+		}
+	}
 }

@@ -34,7 +34,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var r app.MigrationReport
 	if sub == "up" {
 		r, err = app.Migrate(ctx, cfg)
-	} else {
+	} else if err = requireData(cfg); err == nil { // status only reads: it creates no data directory
 		r, err = app.MigrationStatus(ctx, cfg)
 	}
 	if err != nil {

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits of the fields; the UI shows them too.
@@ -57,7 +60,7 @@ func CheckCompanyName(name string) string {
 		return "Enter the company name."
 	case n > MaxCompanyName:
 		return "Company name must be at most 100 characters."
-	case hasHidden(name):
+	case hasHidden(name, allowEmojiJoiner|allowVariation):
 		return "Company name must not contain control or invisible formatting characters."
 	}
 	return ""
@@ -74,8 +77,10 @@ func CheckShortName(s string) string {
 		return "Short name must be at most 10 characters."
 	case strings.IndexFunc(s, isSpace) >= 0:
 		return "Short name must not contain spaces."
-	case hasHidden(s):
+	case hasHidden(s, 0):
 		return "Short name must not contain control or invisible formatting characters."
+	case mixesScripts(s):
+		return "Short name must not mix alphabets (for example Latin and Cyrillic letters)."
 	}
 	return ""
 }
@@ -88,7 +93,7 @@ func checkContact(c Contact, f map[string]string) {
 		f["contact.name"] = "Enter the contact's name."
 	case n > MaxContactName:
 		f["contact.name"] = "Contact name must be at most 100 characters."
-	case hasHidden(c.Name):
+	case hasHidden(c.Name, allowVariation):
 		f["contact.name"] = "Contact name must not contain control or invisible formatting characters."
 	}
 	if c.Email == "" {
@@ -103,7 +108,7 @@ func checkContact(c Contact, f map[string]string) {
 
 // ValidEmail accepts a plain address (no display name) with a dotted domain.
 func ValidEmail(s string) bool {
-	if len(s) > MaxContactEmail || hasHidden(s) || strings.IndexFunc(s, isSpace) >= 0 {
+	if len(s) > MaxContactEmail || hasHidden(s, 0) || strings.IndexFunc(s, isSpace) >= 0 {
 		return false
 	}
 	a, err := mail.ParseAddress(s)
@@ -138,19 +143,144 @@ func isSpace(r rune) bool {
 	return unicode.IsSpace(r) || r == '\u200b' || r == '\u2060' || r == '\ufeff' || r == '\u180e'
 }
 
-// hasHidden finds control characters and invisible format characters (bidi
-// overrides, zero-width joiners used to spoof) that would make a name read
-// differently from what it is. Emoji sequences keep their joiner.
-func hasHidden(s string) bool {
-	for _, r := range s {
-		if unicode.IsControl(r) {
+// What hasHidden lets through, in its place only.
+const (
+	// allowEmojiJoiner lets a zero-width joiner join two emoji (👩‍💻).
+	allowEmojiJoiner = 1 << iota
+	// allowVariation lets a variation selector follow what it selects a
+	// form of: text or emoji style after an emoji or a keycap digit (🛡️),
+	// an ideographic variant after a Han character.
+	allowVariation
+)
+
+// hasHidden finds what would make a name read differently from what it is:
+// control characters, format characters (Unicode category Cf: zero-width
+// joiners and non-joiners, soft hyphens, word joiners, BOMs, bidi controls,
+// tags) and the other characters that draw nothing (variation selectors,
+// Hangul fillers, the combining grapheme joiner). allow lets emoji sequences
+// keep their joiners and variation selectors, and nothing else.
+func hasHidden(s string, allow int) bool {
+	var prev rune = -1
+	for i, r := range s {
+		switch {
+		case r == '\u200d' && allow&allowEmojiJoiner != 0:
+			next, _ := utf8.DecodeRuneInString(s[i+len("\u200d"):])
+			if !(isEmoji(prev) || isEmojiModifier(prev) || prev == '\ufe0f') || !isEmoji(next) {
+				return true
+			}
+		case unicode.Is(unicode.Variation_Selector, r):
+			next, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(r):])
+			if allow&allowVariation == 0 || !selects(r, prev, next) {
+				return true
+			}
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r):
 			return true
 		}
-		if (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') || r == '\u200e' || r == '\u200f' || r == '\u061c' {
-			return true
-		}
+		prev = r
 	}
 	return false
+}
+
+// selects reports whether the variation selector vs may stand between base
+// and next: after an emoji, after a keycap's digit (#, * or 0-9) when the
+// keycap follows (1️⃣), or an ideographic variant after a Han character.
+func selects(vs, base, next rune) bool {
+	switch {
+	case vs == '\ufe0e' || vs == '\ufe0f':
+		keycap := base == '#' || base == '*' || (base >= '0' && base <= '9')
+		return isEmoji(base) || keycap && next == '\u20e3'
+	case vs >= 0xe0100 && vs <= 0xe01ef:
+		return unicode.Is(unicode.Han, base)
+	}
+	return false
+}
+
+// isEmoji approximates Unicode's Extended_Pictographic, which Go has no
+// table of: emoji are symbols (So, and the arrows that are Sm), plus the few
+// that Unicode files under punctuation or letters (‼ ⁉ 〰 〽 ℹ).
+func isEmoji(r rune) bool {
+	if r < 0x80 || r == utf8.RuneError {
+		return false
+	}
+	switch r {
+	case '\u203c', '\u2049', '\u3030', '\u303d', '\u2139':
+		return true
+	}
+	return unicode.In(r, unicode.So, unicode.Sm)
+}
+
+// isEmojiModifier is a skin tone, which ends an emoji before a joiner.
+func isEmojiModifier(r rune) bool { return r >= 0x1f3fb && r <= 0x1f3ff }
+
+// mixesScripts reports letters of more than one script, the classic
+// look-alike ("Cоntoso" with a Cyrillic о). Digits, punctuation and marks
+// (scripts Common and Inherited) go with anything. As in Unicode's "highly
+// restrictive" profile (UTS #39), the scripts written together are one:
+// Han with Hiragana and Katakana (Japanese), Han with Hangul (Korean), Han
+// with Bopomofo (Chinese), each also with Latin.
+func mixesScripts(s string) bool {
+	var seen uint8
+	other := ""
+	for _, r := range s {
+		switch name := scriptOf(r); name {
+		case "", "Common", "Inherited":
+		case "Latin":
+			seen |= sLatin
+		case "Han":
+			seen |= sHan
+		case "Hiragana", "Katakana":
+			seen |= sKana
+		case "Hangul":
+			seen |= sHangul
+		case "Bopomofo":
+			seen |= sBopomofo
+		default:
+			if other != "" && other != name {
+				return true
+			}
+			other = name
+			seen |= sOther
+		}
+	}
+	switch {
+	case seen&sOther != 0:
+		return seen != sOther
+	case seen&sKana != 0:
+		return seen&(sHangul|sBopomofo) != 0
+	case seen&sHangul != 0:
+		return seen&sBopomofo != 0
+	}
+	return false
+}
+
+const (
+	sLatin = 1 << iota
+	sHan
+	sKana
+	sHangul
+	sBopomofo
+	sOther
+)
+
+// scriptOf names the Unicode script of r ("" when it has none).
+func scriptOf(r rune) string {
+	if r < 0x80 {
+		if unicode.IsLetter(r) {
+			return "Latin"
+		}
+		return "Common"
+	}
+	for _, name := range [...]string{"Latin", "Common", "Inherited", "Han", "Hiragana", "Katakana", "Hangul", "Cyrillic", "Greek"} {
+		if unicode.Is(unicode.Scripts[name], r) {
+			return name
+		}
+	}
+	for name, t := range unicode.Scripts {
+		if unicode.Is(t, r) {
+			return name
+		}
+	}
+	return ""
 }
 
 // SuggestShortName derives a short name from a company name: its first word
@@ -180,5 +310,10 @@ func truncate(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-// ShortNameKey is the form under which short names are unique for a partner.
-func ShortNameKey(s string) string { return strings.ToLower(s) }
+// ShortNameKey is the form under which short names are unique for a
+// partner, and the only place that computes it: compatibility-normalised
+// (NFKC, so "Ｃontoso" is "Contoso") and case-folded (so "Straße" and
+// "STRASSE" are one). The second NFKC puts back together what folding took apart.
+func ShortNameKey(s string) string {
+	return norm.NFKC.String(cases.Fold().String(norm.NFKC.String(s)))
+}

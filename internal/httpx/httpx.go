@@ -4,13 +4,17 @@ package httpx
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
+	"reflect"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // MaxBody is the largest request body the hub reads.
@@ -49,7 +53,8 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // DecodeJSON reads one JSON object of at most MaxBody bytes into v, refusing
-// unknown fields, wrong types and trailing data with a problem a person can read.
+// invalid UTF-8, duplicate keys, unknown fields, wrong types and trailing
+// data with a problem a person can read.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) *Problem {
 	_, p := ReadJSON(w, r, v)
 	return p
@@ -73,6 +78,14 @@ func ReadJSON(w http.ResponseWriter, r *http.Request, v any) ([]byte, *Problem) 
 }
 
 func decode(data []byte, v any) *Problem {
+	// encoding/json would turn invalid bytes into U+FFFD, hiding them from
+	// every check after it.
+	if !utf8.Valid(data) {
+		return NewProblem(http.StatusBadRequest, "the body must be valid UTF-8")
+	}
+	if p := checkKeys(data); p != nil {
+		return p
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -86,10 +99,12 @@ func decode(data []byte, v any) *Problem {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		p := NewProblem(http.StatusBadRequest, fmt.Sprintf("field %q must be a %s", typeErr.Field, typeErr.Type.Kind()))
-		if typeErr.Field != "" {
-			p.Errors = map[string]string{typeErr.Field: "must be a " + typeErr.Type.Kind().String()}
+		if typeErr.Field == "" {
+			return NewProblem(http.StatusBadRequest, "the body must be a JSON object")
 		}
+		want := jsonKind(typeErr.Type, typeErr.Value)
+		p := NewProblem(http.StatusBadRequest, fmt.Sprintf("field %q must be %s", typeErr.Field, want))
+		p.Errors = map[string]string{typeErr.Field: "must be " + want}
 		return p
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return NewProblem(http.StatusBadRequest, "the body is not valid JSON")
@@ -99,6 +114,121 @@ func decode(data []byte, v any) *Problem {
 		return NewProblem(http.StatusBadRequest, "the body has an "+strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return NewProblem(http.StatusBadRequest, "the body could not be read as JSON")
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// jsonKind says in JSON's words what a value of Go type t is written as:
+// "an object", not "struct". value is encoding/json's description of what
+// came instead ("number 1.5").
+func jsonKind(t reflect.Type, value string) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "a JSON value"
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "a string"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "a string" // base64
+		}
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if strings.HasPrefix(value, "number") {
+			return "a whole number" // 1.5, or out of range
+		}
+		return "a number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "a JSON value"
+}
+
+// checkKeys refuses a body whose top level is not an object, or in which an
+// object names a key twice: encoding/json would keep the last silently, so
+// what a proxy or log reads could differ from what the hub acts on. Keys
+// that encoding/json binds to the same field ("name", "Name") count as the
+// same. Syntax errors are left to the decoder, and only the first value is
+// read (trailing data is the decoder's to refuse too).
+func checkKeys(data []byte) *Problem {
+	type frame struct {
+		keys     map[string]bool // nil in an array
+		path     string
+		key      string // the key whose value is being read
+		wantsKey bool
+		index    int
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		if len(stack) == 0 && tok != json.Delim('{') {
+			return NewProblem(http.StatusBadRequest, "the body must be a JSON object")
+		}
+		if tok == json.Delim('}') || tok == json.Delim(']') {
+			if stack = stack[:len(stack)-1]; len(stack) == 0 {
+				return nil
+			}
+			continue
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if key, ok := tok.(string); ok && top != nil && top.keys != nil && top.wantsKey {
+			folded := foldKey(key)
+			if top.keys[folded] {
+				return NewProblem(http.StatusBadRequest, fmt.Sprintf("the field %q appears twice", join(top.path, key)))
+			}
+			top.keys[folded] = true
+			top.key, top.wantsKey = key, false
+			continue
+		}
+		// tok is a value, or opens one.
+		path := ""
+		switch {
+		case top == nil:
+		case top.keys != nil:
+			path = join(top.path, top.key)
+			top.wantsKey = true
+		default:
+			path = fmt.Sprintf("%s[%d]", top.path, top.index)
+			top.index++
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{keys: map[string]bool{}, path: path, wantsKey: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{path: path})
+		}
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// foldKey is the form under which encoding/json matches a key to a field:
+// letters folded the way its case-insensitive match folds them.
+func foldKey(k string) string {
+	return strings.Map(func(r rune) rune { return unicode.ToLower(unicode.ToUpper(r)) }, k)
 }
 
 // SecurityHeaders sets the headers every page and response carries: no
