@@ -315,7 +315,10 @@ func (h *crashHarness) planRound(kind string) []request {
 		h.rng.Shuffle(len(ready), func(i, j int) { ready[i], ready[j] = ready[j], ready[i] })
 		n := min(2+h.rng.IntN(2), len(ready))
 		for _, id := range ready[:n] {
-			actions := []string{"update", "rename"}
+			actions := []string{"rename"}
+			if h.live[id].ConsoleVersion < 2 { // Update is offered only while the console is behind
+				actions = append(actions, "update")
+			}
 			if h.live[id].Type == "demo" {
 				actions = append(actions, "reset-demo-data", "convert")
 			}

@@ -119,7 +119,8 @@ func (s *Store) ListCustomers(ctx context.Context, partnerID string, f ListFilte
 		add("type = ?", string(f.Type))
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		add(`(LOWER(company_name) LIKE ? ESCAPE '\' OR short_name_key LIKE ? ESCAPE '\')`, "%"+escapeLike(strings.ToLower(q))+"%")
+		args = append(args, "%"+escapeLike(strings.ToLower(q))+"%", "%"+escapeLike(customer.ShortNameKey(q))+"%")
+		where = append(where, fmt.Sprintf(`(LOWER(company_name) LIKE $%d ESCAPE '\' OR short_name_key LIKE $%d ESCAPE '\')`, len(args)-1, len(args)))
 	}
 	if f.Cursor != "" {
 		at, id, err := decodeCursor(f.Cursor)

@@ -16,7 +16,7 @@ import (
 )
 
 // partner creates a partner with one admin and returns both.
-func partner(t *testing.T, s *store.Store, name string) (store.Partner, store.User) {
+func partner(t testing.TB, s *store.Store, name string) (store.Partner, store.User) {
 	t.Helper()
 	p := store.Partner{ID: uuid.NewString(), Name: name}
 	u := store.User{ID: uuid.NewString(), PartnerID: p.ID, Email: uuid.NewString()[:8] + "@" + name + ".example", Role: "admin"}
@@ -27,7 +27,7 @@ func partner(t *testing.T, s *store.Store, name string) (store.Partner, store.Us
 }
 
 // addCustomer inserts a deploying customer of partnerID.
-func addCustomer(t *testing.T, s *store.Store, partnerID, company, short string) customer.Customer {
+func addCustomer(t testing.TB, s *store.Store, partnerID, company, short string) customer.Customer {
 	t.Helper()
 	c := customer.Customer{
 		ID: uuid.Must(uuid.NewV7()).String(), PartnerID: partnerID, Type: customer.TypeCustomer,
