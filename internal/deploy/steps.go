@@ -144,16 +144,21 @@ func PartnerRef(partnerID string) string   { return "partner:" + partnerID }
 func CustomerRef(customerID string) string { return "customer:" + customerID }
 
 func ensureAccounts(ctx context.Context, w *Worker, c customer.Customer) error {
-	partner, err := w.Store.GetPartner(ctx, c.PartnerID)
-	if err != nil {
-		return err
+	// The partner's own account is ensured once per process: the call is
+	// idempotent, and skipping it halves the calls to a slow partner system.
+	if _, done := w.partnerAccounts.Load(c.PartnerID); !done {
+		partner, err := w.Store.GetPartner(ctx, c.PartnerID)
+		if err != nil {
+			return err
+		}
+		if _, err := w.PartnerSystem.EnsureAccount(ctx, partnersystem.CreateAccount{
+			Kind: "partner", Name: partner.Name, ExternalRef: PartnerRef(c.PartnerID),
+		}); err != nil {
+			return err
+		}
+		w.partnerAccounts.Store(c.PartnerID, true)
 	}
-	if _, err := w.PartnerSystem.EnsureAccount(ctx, partnersystem.CreateAccount{
-		Kind: "partner", Name: partner.Name, ExternalRef: PartnerRef(c.PartnerID),
-	}); err != nil {
-		return err
-	}
-	_, err = w.PartnerSystem.EnsureAccount(ctx, partnersystem.CreateAccount{
+	_, err := w.PartnerSystem.EnsureAccount(ctx, partnersystem.CreateAccount{
 		Kind: "customer", Name: c.CompanyName, ExternalRef: CustomerRef(c.ID), ParentExternalRef: PartnerRef(c.PartnerID),
 	})
 	return err

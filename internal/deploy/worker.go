@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -53,7 +54,8 @@ type Worker struct {
 	// means the newest. Operators pin it to roll a new console out gradually.
 	ConsoleVersion int
 
-	queue *Queue
+	queue           *Queue
+	partnerAccounts sync.Map // partner ids whose partner-system account exists
 }
 
 // step is one idempotent piece of an operation.
