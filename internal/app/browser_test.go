@@ -122,6 +122,19 @@ func TestBrowserAddCustomer(t *testing.T) {
 	)
 	shot(t, ctx, "5-ready")
 
+	// An action from the customer's page: Reset DEMO data runs and the page
+	// shows the customer Ready again, live.
+	do("reset DEMO data from the customer's page",
+		chromedp.Click(chromedp.CSS(`a.act-details`)),
+		chromedp.WaitVisible(chromedp.ID("actions-title")),
+		chromedp.Click(chromedp.CSS(`form[action$="/actions/reset-demo-data"] button`)),
+		chromedp.WaitVisible(chromedp.ID("actions-title")),
+		void(chromedp.Poll[bool](`[...document.querySelectorAll(".timeline-item")].some(li => li.textContent.includes("Action running → Ready"))`,
+			chromedp.WithPollingTimeout(60*time.Second))),
+	)
+	shot(t, ctx, "6-customer-page")
+	do("back to the list", chromedp.Navigate(s.App.HubURL+"/customers"), chromedp.WaitVisible(chromedp.CSS(`form.act-visit`)))
+
 	// Visit opens a new tab; the test follows the same form in this tab.
 	do("visit the console",
 		void(chromedp.Evaluate[any](`document.querySelector("form.act-visit").removeAttribute("target")`)),
@@ -140,7 +153,7 @@ func TestBrowserAddCustomer(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	shot(t, ctx, "6-console")
+	shot(t, ctx, "7-console")
 	page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
 	for _, want := range []string{"Contoso", "DEMO"} {
 		if !strings.Contains(page, want) {
