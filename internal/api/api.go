@@ -63,14 +63,11 @@ func (a *API) Routes() http.Handler {
 	for _, r := range a.routes() {
 		mux.Handle(r.pattern, a.authenticated(r.h))
 	}
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		httpx.WriteProblem(w, httpx.NewProblem(http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path))
-	})
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, httpx.NewProblem(http.StatusForbidden, "cross-origin request refused"))
 	}))
-	return httpx.SecurityHeaders(cop.Handler(mux))
+	return httpx.SecurityHeaders(cop.Handler(problemsForUnrouted(mux)))
 }
 
 // authenticated resolves the bearer token to the actor; the partner always
@@ -145,4 +142,33 @@ func (a *API) problemFor(ctx context.Context, err error) *httpx.Problem {
 	}
 	a.Log.ErrorContext(ctx, "api request failed", "err", err)
 	return httpx.NewProblem(http.StatusInternalServerError, "something went wrong on our side; it has been logged")
+}
+
+// apiMethods are the methods the API's routes use.
+var apiMethods = []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodPut}
+
+// problemsForUnrouted answers requests no route takes with problem+json, as
+// every other API error: 405 with Allow when the path exists under other
+// methods, else 404. (The mux's own answers are plain text.)
+func problemsForUnrouted(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		var allow []string
+		for _, m := range apiMethods {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			httpx.WriteProblem(w, httpx.NewProblem(http.StatusMethodNotAllowed, r.Method+" is not allowed here; use "+strings.Join(allow, " or ")))
+			return
+		}
+		httpx.WriteProblem(w, httpx.NewProblem(http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path))
+	})
 }
