@@ -175,6 +175,11 @@ func (s *Service) ConsoleOwner(ctx context.Context, customerID string) (string, 
 // accordingly, and audits it in the partner's log.
 func (s *Service) ConsoleAccessChanged(ctx context.Context, customerID string, granted bool, by, addr string) error {
 	_, err := s.Store.SetConsoleAccess(ctx, customerID, granted, by)
+	if !granted && err == nil {
+		// Links issued before the revocation must not come back to life
+		// when access is granted again within their minute.
+		err = s.Store.RevokeHandoffs(ctx, customerID)
+	}
 	detail := "revoked"
 	if granted {
 		detail = "granted"

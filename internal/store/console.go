@@ -84,3 +84,10 @@ func (s *Store) DeleteHandoffs(ctx context.Context, partnerID, customerID string
 	_, err := s.Write.ExecContext(ctx, `DELETE FROM handoff_tokens WHERE partner_id = $1 AND customer_id = $2`, partnerID, customerID)
 	return err
 }
+
+// RevokeHandoffs uses up a customer's outstanding hand-off tickets (when
+// its admin revokes the partner's access).
+func (s *Store) RevokeHandoffs(ctx context.Context, customerID string) error {
+	_, err := s.Write.ExecContext(ctx, `UPDATE handoff_tokens SET used_at = $1 WHERE customer_id = $2 AND used_at IS NULL`, s.nowMS(), customerID)
+	return err
+}

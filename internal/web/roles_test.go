@@ -96,7 +96,7 @@ func TestAdminPages(t *testing.T) {
 	e.run(t, []scenario{
 		{name: "users", user: "alice", path: "/settings/users", status: 200, contains: []string{"vera@alice-partners.test", "Viewer"}},
 		{name: "invite", user: "alice", method: "POST", path: "/settings/users", form: url.Values{"email": {"Tina@Alice-Partners.test"}, "role": {"technician"}},
-			status: 200, contains: []string{`id="invited"`, "tina@alice-partners.test", "was invited as Technician", "one-time password"}},
+			status: 200, contains: []string{`id="invited"`, "tina@alice-partners.test", "was invited as Technician", "initial password"}},
 		{name: "invite a bad email", user: "alice", method: "POST", path: "/settings/users", form: url.Values{"email": {"nope"}, "role": {"viewer"}},
 			status: 422, contains: []string{"Enter an email address"}},
 		{name: "invite someone else's user", user: "alice", method: "POST", path: "/settings/users", form: url.Values{"email": {"bob@bob-partners.test"}, "role": {"viewer"}},
