@@ -64,6 +64,12 @@ func (s *Service) audit(ctx context.Context, a Actor, action, target, detail str
 }
 
 func (s *Service) record(ctx context.Context, e store.AuditEntry) {
+	if e.PartnerID == "" {
+		// No partner to file it under (a sign-in with an unknown email, say):
+		// the operator's log keeps it instead.
+		s.log().WarnContext(ctx, "audit event without a partner", "action", e.Action, "actor", e.Actor, "addr", e.Addr, "result", e.Result)
+		return
+	}
 	if err := s.Store.AddAudit(context.WithoutCancel(ctx), e); err != nil {
 		s.log().ErrorContext(ctx, "audit write failed", "action", e.Action, "partner", e.PartnerID, "err", err)
 	}
