@@ -41,7 +41,9 @@ func (in Input) Validate() error {
 	if msg := CheckCompanyName(in.CompanyName); msg != "" {
 		f["companyName"] = msg
 	}
-	if msg := CheckShortName(in.ShortName); msg != "" {
+	// An empty short name is suggested from the company name, so while the
+	// company name is wrong only the company name is reported.
+	if msg := CheckShortName(in.ShortName); msg != "" && (in.ShortName != "" || f["companyName"] == "") {
 		f["shortName"] = msg
 	}
 	checkContact(in.Contact, f)

@@ -37,6 +37,7 @@ func TestValidate(t *testing.T) {
 		{"company emoji", func(in *Input) { in.CompanyName = "Contoso 🛡️ Security" }, ""},
 		{"company right-to-left script", func(in *Input) { in.CompanyName = "شركة الأمن" }, ""},
 		{"empty short name", func(in *Input) { in.ShortName = "" }, "shortName"},
+		{"empty short name and company: only the company is blamed", func(in *Input) { in.ShortName, in.CompanyName = "", "" }, "companyName"},
 		{"short name 10", func(in *Input) { in.ShortName = "abcdefghij" }, ""},
 		{"short name 11", func(in *Input) { in.ShortName = "abcdefghijk" }, "shortName"},
 		{"short name 10 runes", func(in *Input) { in.ShortName = "ÄÖÜäöüßéèê" }, ""},

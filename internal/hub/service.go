@@ -89,8 +89,10 @@ func (s *Service) addCustomer(ctx context.Context, a Actor, in customer.Input, a
 		return customer.Customer{}, err
 	}
 	suggested := in.ShortName == "" && customer.CheckCompanyName(in.CompanyName) == ""
-	if err := validateInput(in); err != nil {
-		return customer.Customer{}, err
+	if !suggested {
+		if err := in.Validate(); err != nil {
+			return customer.Customer{}, err
+		}
 	}
 	// A suggested short name can be taken by a concurrent add between the
 	// suggestion and the insert: then suggest again (bounded: each loss means
@@ -127,19 +129,6 @@ func (s *Service) addCustomer(ctx context.Context, a Actor, in customer.Input, a
 		break
 	}
 	return c, nil
-}
-
-// validateInput checks everything but a short name still to be suggested;
-// when the company name is wrong, only the company name is reported (the
-// short name would be suggested from it).
-func validateInput(in customer.Input) error {
-	if in.ShortName == "" {
-		in.ShortName = "x" // stands in for the suggestion
-		if customer.CheckCompanyName(in.CompanyName) == "" {
-			return nil // checked again with the suggestion
-		}
-	}
-	return in.Validate()
 }
 
 // SuggestShortName proposes a short name from the company name that no
