@@ -36,12 +36,9 @@ func (s *Service) RunAction(ctx context.Context, a Actor, id string, action cust
 	if err != nil {
 		return c, err
 	}
-	ev, err := c.CheckAction(action)
+	ev, err := s.CheckAction(c, action)
 	if err != nil {
 		return c, err
-	}
-	if action == customer.ActionUpdate && s.LatestConsoleVersion > 0 && c.ConsoleVersion >= s.LatestConsoleVersion {
-		return c, &customer.RuleError{Msg: "The console is already at the current version."}
 	}
 	enqueue := s.Jobs.EnqueueTx(a.PartnerID, id)
 	who := " requested by " + a.Email + "."
@@ -72,6 +69,17 @@ func (s *Service) RunAction(ctx context.Context, a Actor, id string, action cust
 		return c, err
 	}
 	return s.Customer(ctx, a, id)
+}
+
+// CheckAction tells whether action may start on c now and with which
+// event: the domain's rules, and Update only while the customer's console
+// is behind the version this release ships. The UI offers what it allows.
+func (s *Service) CheckAction(c customer.Customer, action customer.Action) (customer.Event, error) {
+	ev, err := c.CheckAction(action)
+	if err == nil && action == customer.ActionUpdate && s.LatestConsoleVersion > 0 && c.ConsoleVersion >= s.LatestConsoleVersion {
+		return "", &customer.RuleError{Msg: "The console is already at the current version."}
+	}
+	return ev, err
 }
 
 // extendDemo pushes a DEMO's expiry out by days (1 to 90) from the later of

@@ -28,19 +28,15 @@ var actionHints = map[customer.Action]string{
 	customer.ActionConvert:   "Turns the DEMO into a Customer: removes the dummy data, keeps the baseline.",
 }
 
-// actionsFor lists the actions the domain allows now. Update is offered
-// only when the customer's console is behind; extending a DEMO has its own
-// small form on the customer page.
+// actionsFor lists the actions the hub allows now; extending a DEMO has its
+// own small form on the customer page.
 func (w *Web) actionsFor(c customer.Customer) []actionView {
 	var out []actionView
 	for _, a := range customer.Actions {
 		if a == customer.ActionExtendDemo {
 			continue
 		}
-		if _, err := c.CheckAction(a); err != nil {
-			continue
-		}
-		if a == customer.ActionUpdate && c.ConsoleVersion >= w.Hub.LatestConsoleVersion {
+		if _, err := w.Hub.CheckAction(c, a); err != nil {
 			continue
 		}
 		out = append(out, actionView{Name: a, Label: a.Label(), Hint: actionHints[a], Inline: a != customer.ActionRename,
