@@ -96,7 +96,7 @@ func partnerCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("--name: %s", msg)
 	}
 	if !customer.ValidEmail(email) {
-		return fmt.Errorf("--admin-email %q: Enter a valid email address, like name@example.com.", email)
+		return fmt.Errorf("--admin-email %q: enter a valid email address, like name@example.com", email)
 	}
 	h, done, err := openHub(ctx, cfg)
 	if err != nil {

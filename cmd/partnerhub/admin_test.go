@@ -109,13 +109,13 @@ func TestAdminInput(t *testing.T) {
 		wantOut func(string) bool // what success prints
 	}{
 		{name: "email not an email", args: []string{"partner", "create", "--name", "Fabrikam", "--admin-email", "not-an-email"},
-			wantErr: `--admin-email "not-an-email": Enter a valid email address`},
+			wantErr: `--admin-email "not-an-email": enter a valid email address`},
 		{name: "email with display name", args: []string{"partner", "create", "--name", "Fabrikam", "--admin-email", "Eve <eve@fabrikam.example>"},
-			wantErr: "Enter a valid email address"},
+			wantErr: "enter a valid email address"},
 		{name: "email without a dotted domain", args: []string{"partner", "create", "--name", "Fabrikam", "--admin-email", "eve@localhost"},
-			wantErr: "Enter a valid email address"},
+			wantErr: "enter a valid email address"},
 		{name: "email with a control character", args: []string{"partner", "create", "--name", "Fabrikam", "--admin-email", "eve@fabrikam.example\r\nBcc: x@y.z"},
-			wantErr: "Enter a valid email address"},
+			wantErr: "enter a valid email address"},
 		{name: "name with a control character", args: []string{"partner", "create", "--name", "Fabri\x07kam", "--admin-email", "eve@fabrikam.example"},
 			wantErr: "--name: Company name must not contain control or invisible formatting characters."},
 		{name: "name with a newline", args: []string{"partner", "create", "--name", "Fabrikam\nLtd", "--admin-email", "eve@fabrikam.example"},

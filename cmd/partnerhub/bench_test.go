@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"partnerhub/internal/testkit"
 	"partnerhub/internal/testkit/pgtest"
 )
 
@@ -28,7 +29,7 @@ func BenchmarkDeploymentsPerMinute(b *testing.B) {
 	if pgtest.URL() == "" {
 		b.Skip(pgtest.SkipMessage)
 	}
-	bin := buildBinary(b)
+	bin := testkit.BuildBinary(b, b.TempDir())
 	for _, procs := range []int{1, 2, 3} {
 		b.Run(fmt.Sprintf("processes=%d", procs), func(b *testing.B) {
 			for b.Loop() {

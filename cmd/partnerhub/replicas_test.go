@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -23,6 +22,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"partnerhub/internal/testkit"
 	"partnerhub/internal/testkit/pgtest"
 )
 
@@ -44,7 +44,7 @@ func TestThreeReplicas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three processes and 200 deployments: not in -short")
 	}
-	bin := buildBinary(t)
+	bin := testkit.BuildBinary(t, t.TempDir())
 	key := pgtest.Name("psk_")
 	var replicas []*replica
 	var wg sync.WaitGroup
@@ -297,21 +297,6 @@ func (r *replica) stop(t testing.TB) {
 		<-done
 	}
 	r.log.Close()
-}
-
-// buildBinary builds partnerhub once into the test's directory.
-func buildBinary(t testing.TB) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "partnerhub")
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	out, err := exec.Command(goTool, "build", "-o", bin, "partnerhub/cmd/partnerhub").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 var apiClient = &http.Client{Timeout: 30 * time.Second}

@@ -126,6 +126,10 @@ type Customer struct {
 	StatusReason string `json:"statusReason"`
 	StatusStep   string `json:"statusStep"`
 	ConsoleURL   string `json:"consoleUrl"`
+	// ConsoleVersion, Action and DemoExpiresAt come with the actions.
+	ConsoleVersion int        `json:"consoleVersion"`
+	Action         string     `json:"action"`
+	DemoExpiresAt  *time.Time `json:"demoExpiresAt"`
 }
 
 // WaitStatus polls the API until the customer has status want (or, for
