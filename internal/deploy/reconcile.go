@@ -50,18 +50,11 @@ func (r *Reconciler) Work(ctx context.Context, job *river.Job[ReconcileArgs]) er
 	}
 }
 
-// drift returns why a ready customer is not as deployed, or "".
+// drift returns why a ready customer is not as deployed, or "". The
+// console's health check covers the database (present, opens, profile) and
+// reports its version, so the reconciler asks it once instead of repeating
+// its checks.
 func (w *Worker) drift(ctx context.Context, c customer.Customer) string {
-	if err := w.Consoles.Check(ctx, c.ID); err != nil {
-		return "The health check found a problem with the customer's database: " + err.Error()
-	}
-	v, err := w.Consoles.SchemaVersion(ctx, c.ID)
-	if err != nil {
-		return "The customer's database version cannot be read: " + err.Error()
-	}
-	if v != c.ConsoleVersion {
-		return fmt.Sprintf("The customer's database is at console version %d, but the hub recorded version %d.", v, c.ConsoleVersion)
-	}
 	routed, err := w.Store.ConsoleRouted(ctx, c.ID)
 	if err != nil {
 		return "" // the hub's own database hiccuped: not the customer's drift
@@ -69,8 +62,12 @@ func (w *Worker) drift(ctx context.Context, c customer.Customer) string {
 	if !routed {
 		return "The console URL no longer leads to the customer's environment (route missing)."
 	}
-	if err := checkConsole(ctx, w, c); err != nil {
+	v, err := consoleHealth(ctx, w, c)
+	if err != nil {
 		return "The console's health check failed: " + err.Error()
+	}
+	if v != c.ConsoleVersion {
+		return fmt.Sprintf("The customer's database is at console version %d, but the hub recorded version %d.", v, c.ConsoleVersion)
 	}
 	return ""
 }

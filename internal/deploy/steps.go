@@ -182,30 +182,39 @@ func closeAccount(ctx context.Context, w *Worker, c customer.Customer) error {
 // checkConsole asks the console server, over HTTP as a browser would reach
 // it, whether this customer's console answers.
 func checkConsole(ctx context.Context, w *Worker, c customer.Customer) error {
+	_, err := consoleHealth(ctx, w, c)
+	return err
+}
+
+// consoleHealth is the console's own health check of the customer (its
+// database is there, opens, has its profile) and the schema version it
+// reports.
+func consoleHealth(ctx context.Context, w *Worker, c customer.Customer) (version int, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	u := w.ConsoleURL + "/c/" + url.PathEscape(c.ID) + "/healthz"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	resp, err := w.HTTP.Do(req)
 	if err != nil {
-		return fmt.Errorf("the console did not answer: %w", err)
+		return 0, fmt.Errorf("the console did not answer: %w", err)
 	}
 	defer resp.Body.Close()
 	var h struct {
-		CustomerID string `json:"customerId"`
-		Status     string `json:"status"`
-		Reason     string `json:"reason"`
+		CustomerID    string `json:"customerId"`
+		Status        string `json:"status"`
+		Reason        string `json:"reason"`
+		SchemaVersion int    `json:"schemaVersion"`
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	_ = json.Unmarshal(body, &h)
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("the console's health check answered %s %s", resp.Status, h.Reason)
+		return 0, fmt.Errorf("the console's health check answered %s %s", resp.Status, h.Reason)
 	}
 	if h.CustomerID != c.ID {
-		return fmt.Errorf("the console answered for another customer (%q)", h.CustomerID)
+		return 0, fmt.Errorf("the console answered for another customer (%q)", h.CustomerID)
 	}
-	return nil
+	return h.SchemaVersion, nil
 }

@@ -23,7 +23,6 @@ type Consoles interface {
 	CreateAt(ctx context.Context, customerID string, version int) error
 	Migrate(ctx context.Context, customerID string) (from, to int, err error)
 	SchemaVersion(ctx context.Context, customerID string) (int, error)
-	Check(ctx context.Context, customerID string) error
 	ResetDemoData(ctx context.Context, customerID string, now time.Time) error
 	RemoveDemoData(ctx context.Context, customerID string) error
 	Seed(ctx context.Context, customerID, customerType string, now time.Time) error
