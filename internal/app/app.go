@@ -149,10 +149,6 @@ func (a *App) hubHandler(broker *live.Broker) http.Handler {
 	mux := http.NewServeMux()
 	apiH := (&api.API{Hub: a.Hub, Log: a.Log, TrustProxy: a.Config.TrustProxy}).Routes()
 	mux.Handle("/api/", apiH)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"status":"ok"}`)
-	})
 	mux.Handle("/", (&web.Web{Hub: a.Hub, Broker: broker, Log: a.Log, SecureCookies: isHTTPS(a.HubURL), TrustProxy: a.Config.TrustProxy}).Routes())
 	return mux
 }
