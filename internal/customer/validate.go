@@ -312,6 +312,10 @@ func truncate(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
+// MsgShortNameTaken is what a partner reads when a short name is already
+// used by another of their live customers (the store knows that).
+const MsgShortNameTaken = "This short name is already used by another of your customers."
+
 // ShortNameKey is the form under which short names are unique for a
 // partner, and the only place that computes it: compatibility-normalised
 // (NFKC, so "Ｃontoso" is "Contoso") and case-folded (so "Straße" and

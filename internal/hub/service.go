@@ -131,6 +131,15 @@ func (s *Service) addCustomer(ctx context.Context, a Actor, in customer.Input, a
 	return c, nil
 }
 
+// ShortNameTaken reports whether another live customer of the partner uses
+// short, for the wizard to say so at the field before Add.
+func (s *Service) ShortNameTaken(ctx context.Context, a Actor, short string) (bool, error) {
+	if err := require(a, PermOperate); err != nil {
+		return false, err
+	}
+	return s.Store.ShortNameTaken(ctx, a.PartnerID, short)
+}
+
 // SuggestShortName proposes a short name from the company name that no
 // other live customer of the partner uses ("Contoso", then "Contoso2", …).
 func (s *Service) SuggestShortName(ctx context.Context, a Actor, company string) (string, error) {

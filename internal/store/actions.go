@@ -140,8 +140,8 @@ func (s *Store) LookupIdempotency(ctx context.Context, partnerID, key string) (I
 	return r, err == nil, err
 }
 
-// ErrIdempotencyRace means another request with the same key won the insert.
-var ErrIdempotencyRace = errors.New("a request with the same idempotency key was handled concurrently")
+// errIdempotencyRace means another request with the same key won the insert.
+var errIdempotencyRace = errors.New("a request with the same idempotency key was handled concurrently")
 
 // IdempotencyHook records a key's answer in the transaction that creates the
 // customer; a concurrent twin loses on the primary key and rolls back.
@@ -156,7 +156,7 @@ func (s *Store) IdempotencyHook(partnerID, key string, r Idempotent) TxHook {
 		_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (partner_id, key, request_hash, customer_id, response, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`, partnerID, key, r.RequestHash, r.CustomerID, r.Response, now)
 		if isUnique(err) {
-			return ErrIdempotencyRace
+			return errIdempotencyRace
 		}
 		return err
 	}

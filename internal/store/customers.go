@@ -60,7 +60,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *customer.Customer, hook T
 	return err
 }
 
-var errShortNameTaken = &customer.ValidationError{Fields: map[string]string{"shortName": "This short name is already used by another of your customers."}}
+var errShortNameTaken = &customer.ValidationError{Fields: map[string]string{"shortName": customer.MsgShortNameTaken}}
 
 func isUniqueShortName(err error) bool {
 	return isUnique(err) && (strings.Contains(err.Error(), "short_name") || strings.Contains(err.Error(), "customers_short_name"))

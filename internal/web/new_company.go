@@ -33,11 +33,11 @@ func (w *Web) postCompany(rw http.ResponseWriter, r *http.Request, a hub.Actor) 
 	}
 	if msg := customer.CheckShortName(in.ShortName); msg != "" {
 		errs["shortName"] = msg
-	} else if taken, err := w.Hub.Store.ShortNameTaken(r.Context(), a.PartnerID, in.ShortName); err != nil {
+	} else if taken, err := w.Hub.ShortNameTaken(r.Context(), a, in.ShortName); err != nil {
 		w.fail(rw, r, &a, err)
 		return
 	} else if taken {
-		errs["shortName"] = msgShortNameTaken
+		errs["shortName"] = customer.MsgShortNameTaken
 	}
 	if len(errs) > 0 {
 		w.showStep(rw, r, a, f, stepCompany, errs)

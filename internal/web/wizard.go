@@ -40,10 +40,6 @@ var fieldStep = []struct {
 	{"contact.name", stepContact}, {"contact.email", stepContact}, {"contact.phone", stepContact},
 }
 
-// msgShortNameTaken matches the store's message for the same case, which
-// Add still catches when two users of the partner race for a short name.
-const msgShortNameTaken = "This short name is already used by another of your customers."
-
 // wizard is every answer of the form. Suggested is the short name last
 // suggested: while ShortName still equals it, the partner has not edited it
 // and a new company name may replace it.

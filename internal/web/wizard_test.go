@@ -44,7 +44,7 @@ func TestWizardSteps(t *testing.T) {
 		invalid("space in short name", "/customers/new/company", "shortName", "Short name must not contain spaces.", "shortName", "North wind"),
 		invalid("tab in short name", "/customers/new/company", "shortName", "Short name must not contain spaces.", "shortName", "North\twind"),
 		invalid("zero-width space in short name", "/customers/new/company", "shortName", "Short name must not contain spaces.", "shortName", "North\u200bwind"),
-		invalid("taken short name", "/customers/new/company", "shortName", msgShortNameTaken, "shortName", "CONTOSO"),
+		invalid("taken short name", "/customers/new/company", "shortName", customer.MsgShortNameTaken, "shortName", "CONTOSO"),
 		{name: "company ok", user: "alice", method: "POST", path: "/customers/new/company", form: answers(), status: 200,
 			contains: []string{`id="f-contact-name"`, `type="hidden" name="shortName" value="Northwind"`, "Northwind Traders", "step 3 of 4"}},
 		{name: "empty short name is suggested", user: "alice", method: "POST", path: "/customers/new/company",
@@ -96,7 +96,7 @@ func TestAdd(t *testing.T) {
 		{name: "confirmed only once", user: "alice", path: "/customers", status: 200, excludes: []string{"was added"}},
 		// The same form token from another user is another form.
 		{name: "taken at add", user: "alice", method: "POST", path: "/customers/new/add", form: answers("token", "tok-test-2"), status: 422,
-			contains: []string{esc(msgShortNameTaken), `id="f-shortName"`, "step 2 of 4"}},
+			contains: []string{esc(customer.MsgShortNameTaken), `id="f-shortName"`, "step 2 of 4"}},
 	})
 	var n int
 	for _, c := range e.customers("alice") {
