@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -124,14 +126,19 @@ func TestBrowserAddCustomer(t *testing.T) {
 
 	// An action from the customer's page: Reset DEMO data runs and the page
 	// shows the customer Ready again, live.
-	do("reset DEMO data from the customer's page",
+	do("open the customer's page",
 		chromedp.Click(chromedp.CSS(`a.act-details`)),
 		chromedp.WaitVisible(chromedp.ID("actions-title")),
-		chromedp.Click(chromedp.CSS(`form[action$="/actions/reset-demo-data"] button`)),
-		chromedp.WaitVisible(chromedp.ID("actions-title")),
-		void(chromedp.Poll[bool](`[...document.querySelectorAll(".timeline-item")].some(li => li.textContent.includes("Action running → Ready"))`,
-			chromedp.WithPollingTimeout(60*time.Second))),
 	)
+	do("reset DEMO data from the customer's page",
+		chromedp.Click(chromedp.CSS(`form[action$="/actions/reset-demo-data"] button`)),
+	)
+	// The form posts and redirects back to the page: the wait outlives that
+	// navigation instead of being cut off by it.
+	if err := waitTrue(ctx, `location.pathname.startsWith("/customers/") && [...document.querySelectorAll(".timeline-item")].some(li => li.textContent.includes("Action running → Ready"))`, 60*time.Second); err != nil {
+		body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+		t.Fatalf("the reset did not show as finished on the customer's page: %v\n%s", err, body)
+	}
 	shot(t, ctx, "6-customer-page")
 	do("back to the list", chromedp.Navigate(s.App.HubURL+"/customers"), chromedp.WaitVisible(chromedp.CSS(`form.act-visit`)))
 
@@ -140,18 +147,9 @@ func TestBrowserAddCustomer(t *testing.T) {
 	do("visit the console",
 		void(chromedp.Evaluate[any](`(() => { const f = document.querySelector("form.act-visit"); f.removeAttribute("target"); f.submit(); })()`)),
 	)
-	// The click navigates through the hand-off to the dashboard; a poll that
-	// runs during a navigation is cut off, so it is tried again.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.pathname.startsWith("/c/") && document.body.textContent.includes("Contoso")`))
-		if err == nil && ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the console dashboard did not open: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	// The submit navigates through the hand-off to the dashboard.
+	if err := waitTrue(ctx, `location.pathname.startsWith("/c/") && document.body.textContent.includes("Contoso")`, 30*time.Second); err != nil {
+		t.Fatalf("the console dashboard did not open: %v", err)
 	}
 	shot(t, ctx, "7-console")
 	page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
@@ -159,6 +157,26 @@ func TestBrowserAddCustomer(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Fatalf("console dashboard lacks %q:\n%s", want, page)
 		}
+	}
+}
+
+// waitTrue evaluates expr until it is true. Unlike chromedp.Poll it survives
+// the page navigating under it (a form post and its redirect): an evaluation
+// cut off by a navigation is simply tried again.
+func waitTrue(ctx context.Context, expr string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if err == nil {
+				err = errors.New("still false")
+			}
+			return fmt.Errorf("waited %s for %s: %w", timeout, expr, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
