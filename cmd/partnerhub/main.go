@@ -22,7 +22,7 @@ Usage:
   partnerhub token create --email EMAIL [--role ROLE]
                                                print a new API token for a user (narrowed to ROLE)
   partnerhub partner create --name NAME --admin-email EMAIL
-                                               create a partner and print its admin's initial password
+                                               create a partner and print its admin's one-time password
   partnerhub audit prune --older-than DURATION delete audit entries older than DURATION (at least 365 days)
 
 Every command takes --data-dir DIR or --database-url postgres://… (or

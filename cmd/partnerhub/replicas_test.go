@@ -238,13 +238,19 @@ func (r *replica) start(t testing.TB) {
 	}
 	go func() {
 		sc := bufio.NewScanner(pipe)
+		hubURL := ""
 		for sc.Scan() {
 			line := sc.Text()
 			r.mu.Lock()
 			r.stdout.WriteString(line + "\n")
 			r.mu.Unlock()
 			if u, ok := strings.CutPrefix(strings.TrimSpace(line), "hub:"); ok {
-				r.urlc <- strings.TrimSpace(u)
+				hubURL = strings.TrimSpace(u)
+			}
+			// The banner (URLs, then the first admin's password when this
+			// replica created it) is complete at its last line.
+			if strings.HasPrefix(line, "Press Ctrl-C") {
+				r.urlc <- hubURL
 			}
 		}
 	}()
@@ -369,13 +375,32 @@ func signIn(t *testing.T, hubURL, password string) *http.Cookie {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	var session *http.Cookie
 	for _, c := range resp.Cookies() {
 		if c.Name == "ph_session" && c.Value != "" {
-			return c
+			session = c
 		}
 	}
-	t.Fatalf("sign-in on %s: %d, no session cookie", hubURL, resp.StatusCode)
-	return nil
+	if session == nil {
+		t.Fatalf("sign-in on %s: %d, no session cookie", hubURL, resp.StatusCode)
+	}
+	if resp.Header.Get("Location") == "/account" {
+		// The printed password is a one-time password: choose one first.
+		chosen := "chosen " + password
+		req, _ := http.NewRequest("POST", hubURL+"/account/password",
+			strings.NewReader(url.Values{"current": {password}, "new": {chosen}, "confirm": {chosen}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(session)
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/customers" {
+			t.Fatalf("first password change on %s: %d", hubURL, resp.StatusCode)
+		}
+	}
+	return session
 }
 
 // sseStream reads a server-sent event stream in the background.

@@ -30,7 +30,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "partnerhub is running\n  hub:            %s\n  consoles:       %s\n  partner system: %s\n",
 		a.HubURL, a.ConsoleURL, a.PartnerSystemURL)
 	if created {
-		fmt.Fprintf(stdout, "\nA partner organisation and its first admin were created. Sign in at\n  %s/signin\n  email:    %s\n  password: %s   (shown only now: change it under Account after signing in)\n\n",
+		fmt.Fprintf(stdout, "\nA partner organisation and its first admin were created. Sign in at\n  %s/signin\n  email:    %s\n  password: %s   (one-time, shown only now: you choose your own at the first sign-in)\n\n",
 			a.HubURL, cfg.AdminEmail, password)
 	}
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")

@@ -184,7 +184,7 @@ func TestIsolation(t *testing.T) {
 		t.Fatal(err)
 	}
 	bWeb := newWebClient(t, s.App.HubURL)
-	bWeb.signIn("boss@badger.example", bPassword)
+	bPassword = bWeb.signIn("boss@badger.example", bPassword) // the one-time password, replaced
 	bToken, err := h.CreateAPIToken(ctx, "boss@badger.example", "badger-ci")
 	if err != nil {
 		t.Fatal(err)

@@ -148,7 +148,7 @@ func TestOIDCSignIn(t *testing.T) {
 	}
 	for email, role := range map[string]string{"tech@partner.example": "technician", "view@partner.example": "viewer"} {
 		resp, body := adminB.post("/settings/users", url.Values{"email": {email}, "role": {role}})
-		if resp.StatusCode != 200 || !strings.Contains(body, "They sign in with Mock IdP") || strings.Contains(body, "initial password") {
+		if resp.StatusCode != 200 || !strings.Contains(body, "They sign in with Mock IdP") || strings.Contains(body, "one-time password") {
 			t.Fatalf("invite %s: %d\n%s", email, resp.StatusCode, body)
 		}
 	}

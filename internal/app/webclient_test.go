@@ -73,13 +73,25 @@ func (w *webClient) post(target string, form url.Values) (*http.Response, string
 	return w.do("POST", target, form)
 }
 
-// signIn signs in with a password and fails the test otherwise.
-func (w *webClient) signIn(email, password string) {
+// signIn signs in with a password and fails the test otherwise. A
+// one-time password (the first admin's, an invitation's) leads to the
+// password change first: signIn makes it as the person would, choosing
+// "chosen <one-time password>", and returns the password that now holds.
+func (w *webClient) signIn(email, password string) string {
 	w.t.Helper()
 	resp, body := w.post("/signin", url.Values{"email": {email}, "password": {password}})
 	if resp.StatusCode != http.StatusSeeOther {
 		w.t.Fatalf("sign in %s: %d\n%s", email, resp.StatusCode, body)
 	}
+	if resp.Header.Get("Location") != "/account" {
+		return password
+	}
+	chosen := "chosen " + password
+	resp, body = w.post("/account/password", url.Values{"current": {password}, "new": {chosen}, "confirm": {chosen}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/customers" {
+		w.t.Fatalf("first password change of %s: %d\n%s", email, resp.StatusCode, body)
+	}
+	return chosen
 }
 
 // cookie returns the value of the named cookie the jar holds for base.

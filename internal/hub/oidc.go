@@ -86,7 +86,7 @@ func (s *Service) FinishOIDC(ctx context.Context, state, code, addr string) (_ A
 	if u, err = s.matchIdentity(ctx, id); err != nil {
 		return Actor{}, "", err
 	}
-	return s.openSession(ctx, u, addr)
+	return s.openSession(ctx, u, addr, false) // the provider vouched for the person
 }
 
 // matchIdentity finds (or, through an allowed tenant, creates) the partner

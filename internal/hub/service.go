@@ -65,6 +65,10 @@ type Actor struct {
 	Email     string
 	Role      string
 	Addr      string
+	// MustChangePassword: the session was opened with a one-time password
+	// (the first admin's or an invitation's). Until its holder chooses
+	// their own, the UI offers nothing but that.
+	MustChangePassword bool
 }
 
 func (s *Service) now() time.Time {

@@ -46,7 +46,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, email, role string) (inv 
 	}
 	u := store.User{ID: uuid.Must(uuid.NewV7()).String(), PartnerID: a.PartnerID, Email: email, Name: email, Role: role, InvitedBy: a.UserID}
 	if s.OIDC == nil {
-		inv.Password = auth.NewPassword()
+		inv.Password, u.MustChangePassword = auth.NewPassword(), true
 		if u.PasswordHash, err = auth.HashPassword(inv.Password); err != nil {
 			return Invitation{}, err
 		}

@@ -133,7 +133,7 @@ func (s *Service) CreatePartner(ctx context.Context, name, adminEmail string) (s
 	uid := uuid.Must(uuid.NewV7()).String()
 	err = s.Store.CreatePartnerWithAdmin(ctx, store.Partner{ID: pid, Name: name}, store.User{
 		ID: uid, PartnerID: pid, Email: email, Name: adminEmail,
-		Role: RoleAdmin, PasswordHash: hash, InvitedBy: invitedBySetup,
+		Role: RoleAdmin, PasswordHash: hash, InvitedBy: invitedBySetup, MustChangePassword: true,
 	})
 	if err == nil {
 		s.audit(ctx, Actor{PartnerID: pid, Email: "operator"}, AuditPartnerCreate, email, name+"; first admin "+email, nil)
@@ -177,8 +177,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, addr string) (_ A
 		return Actor{}, "", s.failed(ctx, keys)
 	}
 	_ = s.Store.ClearSigninFailures(ctx, keys[0])
-	a, token, err := s.openSession(ctx, u, addr)
-	return a, token, err
+	return s.openSession(ctx, u, addr, u.MustChangePassword)
 }
 
 func failureKeys(account, addr string) []string {
@@ -209,20 +208,24 @@ var dummyHash, _ = auth.HashPassword("not a password")
 
 // openSession starts a new session (a fresh token at every sign-in, so a
 // token planted before sign-in is never promoted) and records the sign-in.
-func (s *Service) openSession(ctx context.Context, u store.User, addr string) (Actor, string, error) {
+// mustChange holds the session to the password change: it was opened with
+// a one-time password.
+func (s *Service) openSession(ctx context.Context, u store.User, addr string, mustChange bool) (Actor, string, error) {
 	token, hash := auth.NewToken("ses_")
 	now := s.now()
-	if err := s.Store.CreateSession(ctx, hash, u.ID, now.Add(s.sessionMax())); err != nil {
+	if err := s.Store.CreateSession(ctx, hash, u.ID, now.Add(s.sessionMax()), mustChange); err != nil {
 		return Actor{}, "", err
 	}
 	if err := s.Store.MarkSignedIn(ctx, u.ID, now); err != nil {
 		return Actor{}, "", err
 	}
 	a := actorOf(u)
-	a.Addr = addr
+	a.Addr, a.MustChangePassword = addr, mustChange
 	return a, token, nil
 }
 
+// actorOf is the actor of a user; MustChangePassword is left to the
+// session (an API token, made on purpose for automation, is never held).
 func actorOf(u store.User) Actor {
 	return Actor{UserID: u.ID, PartnerID: u.PartnerID, Email: u.Email, Role: u.Role}
 }
@@ -236,7 +239,9 @@ func (s *Service) SessionActor(ctx context.Context, token string) (Actor, error)
 	if err != nil {
 		return Actor{}, err
 	}
-	return actorOf(u), nil
+	a := actorOf(u)
+	a.MustChangePassword = u.MustChangePassword // the session's flag
+	return a, nil
 }
 
 // SignOut ends a session.

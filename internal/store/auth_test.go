@@ -18,7 +18,7 @@ func TestSessionIdleAndSignOutEverywhere(t *testing.T) {
 		_, u := partner(t, s, "alpha")
 		now := time.Now()
 		for _, h := range []string{"a", "b", "c"} {
-			if err := s.CreateSession(ctx, h, u.ID, now.Add(time.Hour)); err != nil {
+			if err := s.CreateSession(ctx, h, u.ID, now.Add(time.Hour), false); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -43,6 +43,44 @@ func TestSessionIdleAndSignOutEverywhere(t *testing.T) {
 		}
 		if _, err := s.SessionUser(ctx, "c", now, 0); err != nil {
 			t.Fatalf("the kept session: %v", err)
+		}
+	})
+}
+
+// TestOneTimePassword: a session opened with a one-time password is held
+// to the change, one opened otherwise is not, and choosing a password
+// releases the user and every session of theirs.
+func TestOneTimePassword(t *testing.T) {
+	setup(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p, _ := partner(t, s, "alpha")
+		u := store.User{ID: uuid.NewString(), PartnerID: p.ID, Email: "new@alpha.test", Role: "viewer", PasswordHash: "h", MustChangePassword: true}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.UserByEmail(ctx, u.Email); err != nil || !got.MustChangePassword {
+			t.Fatalf("invited user: MustChangePassword = %v, %v; want true", got.MustChangePassword, err)
+		}
+		now := time.Now()
+		if err := s.CreateSession(ctx, "otp", u.ID, now.Add(time.Hour), true); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateSession(ctx, "idp", u.ID, now.Add(time.Hour), false); err != nil {
+			t.Fatal(err)
+		}
+		for h, want := range map[string]bool{"otp": true, "idp": false} {
+			if got, err := s.SessionUser(ctx, h, now, 0); err != nil || got.MustChangePassword != want {
+				t.Fatalf("session %s: MustChangePassword = %v, %v; want %v", h, got.MustChangePassword, err, want)
+			}
+		}
+		if err := s.SetUserPassword(ctx, u.ID, "chosen"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.UserByEmail(ctx, u.Email); err != nil || got.MustChangePassword || got.PasswordHash != "chosen" {
+			t.Fatalf("after the change: %+v, %v", got, err)
+		}
+		if got, err := s.SessionUser(ctx, "otp", now, 0); err != nil || got.MustChangePassword {
+			t.Fatalf("session after the change: MustChangePassword = %v, %v; want false", got.MustChangePassword, err)
 		}
 	})
 }
@@ -114,7 +152,7 @@ func TestUsersAndTenants(t *testing.T) {
 		if err := s.MarkSignedIn(ctx, tech.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CreateSession(ctx, "tech-session", tech.ID, time.Now().Add(time.Hour)); err != nil {
+		if err := s.CreateSession(ctx, "tech-session", tech.ID, time.Now().Add(time.Hour), false); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.CreateAPIToken(ctx, store.APIToken{ID: uuid.NewString(), UserID: tech.ID, Name: "x", TokenHash: "tech-token"}); err != nil {

@@ -108,15 +108,11 @@ type ConsoleAccess struct {
 // SetConsoleAccess records a change of a console's partner access made in
 // the console, and returns the customer's partner.
 func (s *Store) SetConsoleAccess(ctx context.Context, customerID string, granted bool, by string) (string, error) {
-	g := 0
-	if granted {
-		g = 1
-	}
 	var partnerID string
 	err := s.Write.QueryRowContext(ctx, `INSERT INTO console_access (customer_id, partner_id, granted, changed_by, changed_at)
 		SELECT id, partner_id, $1, $2, $3 FROM customers WHERE id = $4
 		ON CONFLICT (customer_id) DO UPDATE SET granted = excluded.granted, changed_by = excluded.changed_by, changed_at = excluded.changed_at
-		RETURNING partner_id`, g, by, s.nowMS(), customerID).Scan(&partnerID)
+		RETURNING partner_id`, boolInt(granted), by, s.nowMS(), customerID).Scan(&partnerID)
 	return partnerID, notFound(err, ErrNotFound)
 }
 

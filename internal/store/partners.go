@@ -30,6 +30,11 @@ type User struct {
 	// partner's first admin and people who joined through their tenant).
 	InvitedBy    string
 	LastSignInAt *time.Time
+	// MustChangePassword marks a one-time password (the first admin's, an
+	// invitation's) that its holder must replace before anything else.
+	// On a user read through a session it is the session's flag: set only
+	// when the session was opened with that password.
+	MustChangePassword bool
 }
 
 // CreatePartnerWithAdmin creates a partner and its first user in one
@@ -46,8 +51,8 @@ func (s *Store) CreatePartnerWithAdmin(ctx context.Context, p Partner, admin Use
 
 func insertUser(ctx context.Context, tx *sql.Tx, u User, now int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, partner_id, email, name, role, password_hash, created_at,
-		oidc_issuer, oidc_subject, invited_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		u.ID, u.PartnerID, u.Email, u.Name, u.Role, u.PasswordHash, now, u.OIDCIssuer, u.OIDCSubject, u.InvitedBy)
+		oidc_issuer, oidc_subject, invited_by, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		u.ID, u.PartnerID, u.Email, u.Name, u.Role, u.PasswordHash, now, u.OIDCIssuer, u.OIDCSubject, u.InvitedBy, boolInt(u.MustChangePassword))
 	if isUnique(err) {
 		return ErrEmailTaken
 	}
@@ -78,26 +83,21 @@ func (s *Store) GetPartner(ctx context.Context, id string) (Partner, error) {
 }
 
 const userCols = `u.id, u.partner_id, u.email, u.name, u.role, u.password_hash, u.created_at,
-	u.oidc_issuer, u.oidc_subject, u.invited_by, u.last_sign_in_at`
+	u.oidc_issuer, u.oidc_subject, u.invited_by, u.last_sign_in_at, u.must_change_password`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
 	var created int64
 	var last sql.NullInt64
+	var must int
 	dest := append([]any{&u.ID, &u.PartnerID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &created,
-		&u.OIDCIssuer, &u.OIDCSubject, &u.InvitedBy, &last}, extra...)
+		&u.OIDCIssuer, &u.OIDCSubject, &u.InvitedBy, &last, &must}, extra...)
 	err := row.Scan(dest...)
-	u.CreatedAt, u.LastSignInAt = fromMS(created), fromNullMS(last)
+	u.CreatedAt, u.LastSignInAt, u.MustChangePassword = fromMS(created), fromNullMS(last), must != 0
 	return u, notFound(err, ErrNotFound)
 }
 
 // UserByEmail finds the user who signs in with email (stored lower-case).
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 	return scanUser(s.Read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.email = $1`, email))
-}
-
-// SetPassword replaces a user's password hash.
-func (s *Store) SetPassword(ctx context.Context, partnerID, userID, hash string) error {
-	_, err := s.Write.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE partner_id = $2 AND id = $3`, hash, partnerID, userID)
-	return err
 }

@@ -7,10 +7,12 @@ import (
 )
 
 // CreateSession stores a browser session under the hash of its token.
-func (s *Store) CreateSession(ctx context.Context, tokenHash, userID string, expires time.Time) error {
+// mustChange holds the session to the password change until it is made
+// (opened with a one-time password).
+func (s *Store) CreateSession(ctx context.Context, tokenHash, userID string, expires time.Time, mustChange bool) error {
 	now := s.nowMS()
-	_, err := s.Write.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at)
-		VALUES ($1, $2, $3, $4, $3)`, tokenHash, userID, now, ms(expires))
+	_, err := s.Write.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, must_change_password)
+		VALUES ($1, $2, $3, $4, $3, $5)`, tokenHash, userID, now, ms(expires), boolInt(mustChange))
 	return err
 }
 
@@ -21,15 +23,17 @@ const touchEvery = time.Minute
 
 // SessionUser returns the user of a live session: not past its absolute
 // expiry, and used within idle (0: no idle timeout). It records the use at
-// most once a minute.
+// most once a minute. The user's MustChangePassword is the session's.
 func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) (User, error) {
 	var lastSeen int64
+	var must int
 	idleCut := int64(0)
 	if idle > 0 {
 		idleCut = ms(now.Add(-idle))
 	}
-	u, err := scanUser(s.Read.QueryRowContext(ctx, `SELECT `+userCols+`, x.last_seen_at FROM sessions x JOIN users u ON u.id = x.user_id
-		WHERE x.token_hash = $1 AND x.expires_at > $2 AND x.last_seen_at > $3`, tokenHash, ms(now), idleCut), &lastSeen)
+	u, err := scanUser(s.Read.QueryRowContext(ctx, `SELECT `+userCols+`, x.last_seen_at, x.must_change_password FROM sessions x JOIN users u ON u.id = x.user_id
+		WHERE x.token_hash = $1 AND x.expires_at > $2 AND x.last_seen_at > $3`, tokenHash, ms(now), idleCut), &lastSeen, &must)
+	u.MustChangePassword = must != 0
 	if err != nil || lastSeen >= ms(now.Add(-touchEvery)) {
 		return u, err
 	}

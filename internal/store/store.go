@@ -192,3 +192,11 @@ func notFound(err error, domainErr error) error {
 	}
 	return err
 }
+
+// boolInt stores a flag as 0 or 1, the same on both engines.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

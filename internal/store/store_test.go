@@ -257,10 +257,10 @@ func TestSessionsAndTokens(t *testing.T) {
 		ctx := context.Background()
 		_, u := partner(t, s, "alpha")
 		now := time.Now()
-		if err := s.CreateSession(ctx, "live", u.ID, now.Add(time.Hour)); err != nil {
+		if err := s.CreateSession(ctx, "live", u.ID, now.Add(time.Hour), false); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CreateSession(ctx, "expired", u.ID, now.Add(-time.Second)); err != nil {
+		if err := s.CreateSession(ctx, "expired", u.ID, now.Add(-time.Second), false); err != nil {
 			t.Fatal(err)
 		}
 		if got, err := s.SessionUser(ctx, "live", now, 0); err != nil || got.ID != u.ID || got.Email != u.Email {

@@ -114,10 +114,17 @@ func (s *Store) MarkSignedIn(ctx context.Context, userID string, at time.Time) e
 	return err
 }
 
-// SetUserPassword replaces a user's password hash.
+// SetUserPassword replaces a user's password hash with one the person chose:
+// a one-time password is spent, and no session of theirs is held back by it
+// any more.
 func (s *Store) SetUserPassword(ctx context.Context, userID, hash string) error {
-	_, err := s.Write.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
-	return err
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2`, hash, userID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE sessions SET must_change_password = 0 WHERE user_id = $1`, userID)
+		return err
+	})
 }
 
 // ErrTenantTaken means another partner (or this one) allows the tenant already.

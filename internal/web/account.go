@@ -45,6 +45,9 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, a hub.Acto
 	var msg string
 	status := http.StatusUnprocessableEntity
 	switch {
+	case err == nil && a.MustChangePassword:
+		http.Redirect(rw, r, "/customers", http.StatusSeeOther) // the first password chosen: on to the work
+		return
 	case err == nil:
 		w.render(rw, r, http.StatusOK, "account.html", w.account(a, "", "Your password was changed. Your other sessions were signed out."))
 		return

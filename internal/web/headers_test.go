@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -82,4 +83,50 @@ func TestEveryPostRefusesCrossOrigin(t *testing.T) {
 	if got := len(e.customers("alice")); got != 2 {
 		t.Fatalf("customers: %d", got)
 	}
+}
+
+// TestOneTimePasswordHoldsEveryRoute walks the whole route table with a
+// session opened by a one-time password: every page of the work sends the
+// person to the password change and changes nothing; only the account
+// page, the change itself and the public pages answer.
+func TestOneTimePasswordHoldsEveryRoute(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	inv, err := e.hub.Invite(t.Context(), e.actors["alice"], "newbie@alice-partners.test", "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clients["newbie"] = e.signInTo("newbie@alice-partners.test", inv.Password, "/account")
+	held := 0
+	for _, p := range e.web.Patterns() {
+		if passwordChangePages[p] || p == "POST /signout" {
+			continue // allowed; sign-out would end the walk
+		}
+		method, path := e.concrete(p)
+		var form url.Values
+		if method == "POST" {
+			form = url.Values{"role": {"viewer"}, "email": {"x@alice-partners.test"}, "name": {"x"}, "tenant": {"t"}, "autoDelete": {"on"}}
+		}
+		anon, _ := e.do("", method, path, form, nil)
+		if loc := anon.Header.Get("Location"); anon.StatusCode != http.StatusSeeOther || loc != "/signin" {
+			continue // a public page: it answers the same with or without a session
+		}
+		held++
+		resp, _ := e.do("newbie", method, path, form, nil)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account" {
+			t.Errorf("%s %s: %d to %q, want 303 to /account", method, path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	if held < 30 {
+		t.Fatalf("only %d routes need a session", held)
+	}
+	// Nothing changed: no user invited, no customer touched, no demo setting.
+	users, err := e.hub.Users(t.Context(), e.actors["alice"])
+	if err != nil || len(users) != 2 {
+		t.Fatalf("users: %d, %v; want alice and newbie", len(users), err)
+	}
+	if got := len(e.customers("alice")); got != 2 {
+		t.Fatalf("customers: %d", got)
+	}
+	e.run(t, []scenario{{name: "demo setting untouched", user: "alice", path: "/settings/demos", status: 200, excludes: []string{"checked"}}})
 }

@@ -53,7 +53,7 @@ func (w *Web) oidcCallback(rw http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusBadRequest, "This sign-in did not start in this browser, or it took too long. Start again.")
 		return
 	}
-	_, token, err := w.Hub.FinishOIDC(r.Context(), state, q.Get("code"), w.addr(r))
+	a, token, err := w.Hub.FinishOIDC(r.Context(), state, q.Get("code"), w.addr(r))
 	switch {
 	case errors.Is(err, hub.ErrOIDCState):
 		refuse(http.StatusBadRequest, "This sign-in link was used already or has expired. Start again.")
@@ -64,6 +64,6 @@ func (w *Web) oidcCallback(rw http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		w.fail(rw, r, nil, err)
 	default:
-		w.startSession(rw, r, token)
+		w.startSession(rw, r, a, token)
 	}
 }

@@ -19,13 +19,8 @@ func (e *env) member(owner, name, role string) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	a, _, err := e.hub.SignIn(ctx, email, inv.Password, "")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.actors[name] = a
-	e.clients[name] = e.signIn(email, inv.Password)
-	return a.UserID
+	e.newcomer(name, email, inv.Password)
+	return e.actors[name].UserID
 }
 
 // TestRolesInTheUI shows each role only what it may do, and checks that
@@ -96,7 +91,7 @@ func TestAdminPages(t *testing.T) {
 	e.run(t, []scenario{
 		{name: "users", user: "alice", path: "/settings/users", status: 200, contains: []string{"vera@alice-partners.test", "Viewer"}},
 		{name: "invite", user: "alice", method: "POST", path: "/settings/users", form: url.Values{"email": {"Tina@Alice-Partners.test"}, "role": {"technician"}},
-			status: 200, contains: []string{`id="invited"`, "tina@alice-partners.test", "was invited as Technician", "initial password"}},
+			status: 200, contains: []string{`id="invited"`, "tina@alice-partners.test", "was invited as Technician", "one-time password"}},
 		{name: "invite a bad email", user: "alice", method: "POST", path: "/settings/users", form: url.Values{"email": {"nope"}, "role": {"viewer"}},
 			status: 422, contains: []string{"Enter an email address"}},
 		{name: "invite someone else's user", user: "alice", method: "POST", path: "/settings/users", form: url.Values{"email": {"bob@bob-partners.test"}, "role": {"viewer"}},
@@ -191,19 +186,34 @@ func TestAccountPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.clients["pia"] = e.signIn("pia@alice-partners.test", inv.Password)
-	e.clients["pia2"] = e.signIn("pia@alice-partners.test", inv.Password)
+	// The one-time password opens a session held to the password change.
+	e.clients["pia"] = e.signInTo("pia@alice-partners.test", inv.Password, "/account")
+	e.clients["pia2"] = e.signInTo("pia@alice-partners.test", inv.Password, "/account")
 	e.run(t, []scenario{
-		{name: "wrong current", user: "pia", method: "POST", path: "/account/password",
+		{name: "held to the password change", user: "pia", path: "/customers", status: 303, location: "/account"},
+		{name: "no page of the work", user: "pia", path: "/customers/{contoso}", status: 303, location: "/account"},
+		{name: "no change either", user: "pia", method: "POST", path: "/customers/{contoso}/actions/update", form: url.Values{}, status: 303, location: "/account"},
+		{name: "htmx is sent there too", user: "pia", path: "/customers/rows", header: map[string]string{"HX-Request": "true"}, status: 403,
+			headers: map[string]string{"HX-Redirect": "/account"}},
+		{name: "no live updates", user: "pia", path: "/customers/events", header: map[string]string{"Accept": "text/event-stream"}, status: 403},
+		{name: "the account page asks for it", user: "pia", path: "/account", status: 200,
+			contains: []string{`id="must-change"`, "One-time password"}, excludes: []string{`>Customers</a>`}},
+		{name: "wrong one-time password", user: "pia", method: "POST", path: "/account/password",
 			form: url.Values{"current": {"nope"}, "new": {"a brand new password"}, "confirm": {"a brand new password"}}, status: 422, contains: []string{"current password is wrong"}},
 		{name: "differ", user: "pia", method: "POST", path: "/account/password",
 			form: url.Values{"current": {inv.Password}, "new": {"a brand new password"}, "confirm": {"another one"}}, status: 422, contains: []string{"differ"}},
-		{name: "changed", user: "pia", method: "POST", path: "/account/password",
-			form: url.Values{"current": {inv.Password}, "new": {"a brand new password"}, "confirm": {"a brand new password"}}, status: 200, contains: []string{"was changed"}},
-		{name: "this session lives", user: "pia", path: "/customers", status: 200},
+		{name: "still held", user: "pia", path: "/customers", status: 303, location: "/account"},
+		{name: "chosen", user: "pia", method: "POST", path: "/account/password",
+			form: url.Values{"current": {inv.Password}, "new": {"a brand new password"}, "confirm": {"a brand new password"}}, status: 303, location: "/customers"},
+		{name: "this session is free", user: "pia", path: "/customers", status: 200},
 		{name: "the other session ended", user: "pia2", path: "/customers", status: 303, location: "/signin"},
+		{name: "an ordinary change later", user: "pia", method: "POST", path: "/account/password",
+			form: url.Values{"current": {"a brand new password"}, "new": {"another new password"}, "confirm": {"another new password"}}, status: 200,
+			contains: []string{"was changed"}, excludes: []string{`id="must-change"`}},
+		{name: "the one-time password is spent", method: "POST", path: "/signin",
+			form: url.Values{"email": {"pia@alice-partners.test"}, "password": {inv.Password}}, status: 401},
 	})
-	e.clients["pia2"] = e.signIn("pia@alice-partners.test", "a brand new password")
+	e.clients["pia2"] = e.signIn("pia@alice-partners.test", "another new password")
 	e.run(t, []scenario{
 		{name: "sign out everywhere", user: "pia", method: "POST", path: "/account/signout-everywhere", form: url.Values{}, status: 303, location: "/signin"},
 		{name: "here", user: "pia", path: "/customers", status: 303, location: "/signin"},

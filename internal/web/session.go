@@ -26,21 +26,42 @@ func (w *Web) signedIn(h handlerFunc) http.Handler {
 			return
 		}
 		if !ok {
-			rw.Header().Set("Cache-Control", "no-store")
-			switch {
-			case isHTMX(r):
-				rw.Header().Set("HX-Redirect", "/signin")
-				rw.WriteHeader(http.StatusUnauthorized)
-			case strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
-				http.Error(rw, "sign in first", http.StatusUnauthorized)
-			default:
-				http.Redirect(rw, r, "/signin", http.StatusSeeOther)
-			}
+			sendTo(rw, r, "/signin", http.StatusUnauthorized, "sign in first")
+			return
+		}
+		// A session opened with a one-time password gets nothing but the
+		// password change (and sign-out) until its holder chooses their own.
+		if actor.MustChangePassword && !passwordChangePages[r.Pattern] {
+			sendTo(rw, r, "/account", http.StatusForbidden, "choose your own password first")
 			return
 		}
 		actor.Addr = w.addr(r)
 		h(rw, r, actor)
 	})
+}
+
+// passwordChangePages are the pages a session held to the password change
+// may use.
+var passwordChangePages = map[string]bool{
+	"GET /account":                     true,
+	"POST /account/password":           true,
+	"POST /account/signout-everywhere": true,
+}
+
+// sendTo turns a request away to page: a browser is redirected; htmx is told
+// to go there (it would follow a 3xx silently); a live-update stream, which
+// cannot go anywhere, gets status with msg.
+func sendTo(rw http.ResponseWriter, r *http.Request, page string, status int, msg string) {
+	rw.Header().Set("Cache-Control", "no-store")
+	switch {
+	case isHTMX(r):
+		rw.Header().Set("HX-Redirect", page)
+		rw.WriteHeader(status)
+	case strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
+		http.Error(rw, msg, status)
+	default:
+		http.Redirect(rw, r, page, http.StatusSeeOther)
+	}
 }
 
 // sessionActor returns the signed-in actor; ok is false without a live

@@ -44,7 +44,7 @@ func (w *Web) signin(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := r.PostForm.Get("email")
-	_, token, err := w.Hub.SignIn(r.Context(), email, r.PostForm.Get("password"), w.addr(r))
+	a, token, err := w.Hub.SignIn(r.Context(), email, r.PostForm.Get("password"), w.addr(r))
 	switch {
 	case errors.Is(err, hub.ErrBadCredentials):
 		w.render(rw, r, http.StatusUnauthorized, "signin.html", w.signinView(email, "The email or password is wrong. Check them and try again."))
@@ -57,16 +57,22 @@ func (w *Web) signin(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, nil, err)
 		return
 	}
-	w.startSession(rw, r, token)
+	w.startSession(rw, r, a, token)
 }
 
-// startSession replaces any session the browser had with the new one.
-func (w *Web) startSession(rw http.ResponseWriter, r *http.Request, token string) {
+// startSession replaces any session the browser had with the new one and
+// goes to the customers, or first to the password change when a one-time
+// password opened it.
+func (w *Web) startSession(rw http.ResponseWriter, r *http.Request, a hub.Actor, token string) {
 	if old, err := r.Cookie(sessionCookie); err == nil && old.Value != "" {
 		_ = w.Hub.SignOut(r.Context(), old.Value, w.addr(r))
 	}
 	w.setSession(rw, token)
-	http.Redirect(rw, r, "/customers", http.StatusSeeOther)
+	next := "/customers"
+	if a.MustChangePassword {
+		next = "/account"
+	}
+	http.Redirect(rw, r, next, http.StatusSeeOther)
 }
 
 // signout ends the session on the server, not only in the browser.
