@@ -115,6 +115,37 @@ func partnerCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return nil
 }
 
+// userResetPassword is the operator's break-glass: a partner's last admin
+// lost their password, or the identity provider is down. It prints a new
+// one-time password; the user's sessions end, and they choose their own
+// at the next sign-in.
+func userResetPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user reset-password", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var email string
+	cfg, err := config.Load(fs, args, func(fs *flag.FlagSet, c *config.Config) {
+		config.StoreFlags(fs, c)
+		fs.StringVar(&email, "email", "", "the user's email (required)")
+	})
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(email) == "" {
+		return errors.New("--email is required")
+	}
+	h, done, err := openHub(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	password, err := h.ResetPasswordByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, password)
+	return nil
+}
+
 // auditPrune deletes audit entries older than --older-than, for operators
 // who must not keep them forever; the hub refuses anything under 365 days.
 func auditPrune(ctx context.Context, args []string, stdout, stderr io.Writer) error {

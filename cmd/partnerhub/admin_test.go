@@ -63,15 +63,28 @@ func TestAdminCommands(t *testing.T) {
 			t.Errorf("token acts as %+v, %v; want %s", a, err, role)
 		}
 	}
-	if _, _, err := h.SignIn(ctx, "boss@northwind.example", password, ""); err != nil {
-		t.Errorf("the printed password: %v", err)
+	if a, _, err := h.SignIn(ctx, "boss@northwind.example", password, ""); err != nil || !a.MustChangePassword {
+		t.Errorf("the printed password: %+v, %v; want a one-time password", a, err)
 	}
+	// Break-glass: the operator gives the admin a new one-time password.
+	if _, err := cli("user", "reset-password", "--email", "nobody@northwind.example"); err == nil || !strings.Contains(err.Error(), "no user") {
+		t.Errorf("reset of an unknown user: %v", err)
+	}
+	reset, err := cli("user", "reset-password", "--email", "Boss@Northwind.example")
+	if err != nil || len(reset) != 19 || reset == password {
+		t.Fatalf("user reset-password: %q, %v", reset, err)
+	}
+	if _, _, err := h.SignIn(ctx, "boss@northwind.example", password, ""); err == nil {
+		t.Error("the first password still signs in after the reset")
+	}
+	password = reset
 	entries, _, _ := st.Audit(ctx, mustPartner(t, h, password), store.AuditFilter{})
 	var actions []string
 	for _, e := range entries {
 		actions = append(actions, e.Action)
 	}
-	if got := strings.Join(actions, " "); !strings.Contains(got, "partner.create") || strings.Count(got, "token.create") != 3 {
+	if got := strings.Join(actions, " "); !strings.Contains(got, "partner.create") || strings.Count(got, "token.create") != 3 ||
+		!strings.Contains(got, "auth.password_reset") {
 		t.Errorf("audit: %s", got)
 	}
 }

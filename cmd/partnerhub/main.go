@@ -23,6 +23,9 @@ Usage:
                                                print a new API token for a user (narrowed to ROLE)
   partnerhub partner create --name NAME --admin-email EMAIL
                                                create a partner and print its admin's one-time password
+  partnerhub user reset-password --email EMAIL
+                                               give a user a new one-time password (break-glass: a lost
+                                               admin password, the identity provider down); ends their sessions
   partnerhub audit prune --older-than DURATION delete audit entries older than DURATION (at least 365 days)
 
 Every command takes --data-dir DIR or --database-url postgres://… (or
@@ -56,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return tokenCreate(ctx, rest[1:], stdout, stderr)
 	case cmd == "partner" && len(rest) > 0 && rest[0] == "create":
 		return partnerCreate(ctx, rest[1:], stdout, stderr)
+	case cmd == "user" && len(rest) > 0 && rest[0] == "reset-password":
+		return userResetPassword(ctx, rest[1:], stdout, stderr)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "prune":
 		return auditPrune(ctx, rest[1:], stdout, stderr)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":

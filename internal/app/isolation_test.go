@@ -90,6 +90,7 @@ var routeTable = map[string]probe{
 	"web POST /settings/users":                         {method: "POST", path: "/settings/users", kind: scoped, need: hub.PermAdmin, form: url.Values{"email": {"new@partner.example"}, "role": {"admin"}}, formB: url.Values{"email": {"not an email"}, "role": {"viewer"}}},
 	"web POST /settings/users/{uid}/role":              {method: "POST", path: "/settings/users/{auser}/role", kind: named, need: hub.PermAdmin, form: url.Values{"role": {"admin"}}},
 	"web POST /settings/users/{uid}/remove":            {method: "POST", path: "/settings/users/{auser}/remove", kind: named, need: hub.PermAdmin},
+	"web POST /settings/users/{uid}/reset-password":    {method: "POST", path: "/settings/users/{auser}/reset-password", kind: named, need: hub.PermAdmin},
 	"web GET /settings/tokens":                         {method: "GET", path: "/settings/tokens", kind: scoped, need: hub.PermAdmin},
 	"web POST /settings/tokens":                        {method: "POST", path: "/settings/tokens", kind: named, need: hub.PermAdmin, form: url.Values{"name": {"stolen"}, "user": {"{auser}"}}},
 	"web POST /settings/tokens/{tid}/revoke":           {method: "POST", path: "/settings/tokens/{atoken}/revoke", kind: named, need: hub.PermAdmin},

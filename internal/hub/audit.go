@@ -15,6 +15,7 @@ const (
 	AuditSignOut        = "auth.sign_out"
 	AuditSignOutAll     = "auth.sign_out_everywhere"
 	AuditPasswordChange = "auth.password_change"
+	AuditPasswordReset  = "auth.password_reset"
 	AuditCustomerAdd    = "customer.add"
 	AuditCustomerDelete = "customer.delete"
 	AuditCustomerAction = "customer.action"
@@ -36,7 +37,7 @@ const (
 
 // AuditActions are the actions, for the audit page's filter.
 var AuditActions = []string{
-	AuditSignIn, AuditSignOut, AuditSignOutAll, AuditPasswordChange,
+	AuditSignIn, AuditSignOut, AuditSignOutAll, AuditPasswordChange, AuditPasswordReset,
 	AuditCustomerAdd, AuditCustomerDelete, AuditCustomerAction,
 	AuditConsoleVisit, AuditConsoleSignIn, AuditConsoleAdmin, AuditConsoleAccess,
 	AuditUserInvite, AuditUserJoin, AuditUserRole, AuditUserRemove,

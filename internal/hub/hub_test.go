@@ -344,3 +344,65 @@ func TestHandoffs(t *testing.T) {
 		t.Fatalf("visit after the customer revoked access: %v", err)
 	}
 }
+
+// TestResetPassword: an admin gives a colleague who lost their password a
+// new one-time password; their sessions end, a lock on the account lifts,
+// and the next session is held to choosing their own. The operator's
+// break-glass does the same for anyone, the last admin included.
+func TestResetPassword(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	f.hub.Limits = hub.SignInLimits{Account: 2, Addr: 100, Window: time.Minute, LockFor: time.Hour}
+	inv, err := f.hub.Invite(ctx, f.actors["admin"], "lost@alpha.test", "technician")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, before, err := f.hub.SignIn(ctx, inv.User.Email, inv.Password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		f.hub.SignIn(ctx, inv.User.Email, "forgotten", "")
+	}
+	if _, _, err := f.hub.SignIn(ctx, inv.User.Email, inv.Password, ""); !errors.Is(err, hub.ErrLocked) {
+		t.Fatalf("locked account: %v", err)
+	}
+	for _, who := range []string{"technician", "viewer"} {
+		if _, err := f.hub.ResetPassword(ctx, f.actors[who], inv.User.ID); !errors.Is(err, hub.ErrForbidden) {
+			t.Errorf("%s resets a password: %v, want ErrForbidden", who, err)
+		}
+	}
+	if _, err := f.hub.ResetPassword(ctx, f.actors["admin"], f.actors["admin"].UserID); !errors.Is(err, hub.ErrInvalid) {
+		t.Errorf("an admin resets their own password: %v, want ErrInvalid", err)
+	}
+	reset, err := f.hub.ResetPassword(ctx, f.actors["admin"], inv.User.ID)
+	if err != nil || reset.Password == "" || reset.Password == inv.Password {
+		t.Fatalf("reset: %+v, %v", reset, err)
+	}
+	if _, err := f.hub.SessionActor(ctx, before); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a session outlived the reset: %v", err)
+	}
+	if _, _, err := f.hub.SignIn(ctx, inv.User.Email, inv.Password, ""); !errors.Is(err, hub.ErrBadCredentials) {
+		t.Errorf("the old password after the reset: %v", err)
+	}
+	a, _, err := f.hub.SignIn(ctx, inv.User.Email, reset.Password, "")
+	if err != nil || !a.MustChangePassword {
+		t.Fatalf("the new one-time password: %+v, %v; want a session held to the change", a, err)
+	}
+
+	// The operator's break-glass: the partner's only admin.
+	pw, err := f.hub.ResetPasswordByEmail(ctx, "Admin@Alpha.test")
+	if err != nil || pw == "" {
+		t.Fatalf("operator reset: %q, %v", pw, err)
+	}
+	if a, _, err := f.hub.SignIn(ctx, "admin@alpha.test", pw, ""); err != nil || !a.MustChangePassword {
+		t.Fatalf("the admin's new one-time password: %+v, %v", a, err)
+	}
+	if _, err := f.hub.ResetPasswordByEmail(ctx, "nobody@alpha.test"); err == nil {
+		t.Error("reset of an unknown email succeeded")
+	}
+	entries, _, err := f.store.Audit(ctx, f.actors["admin"].PartnerID, store.AuditFilter{Action: hub.AuditPasswordReset})
+	if err != nil || len(entries) != 5 {
+		t.Fatalf("audit: %d entries (%v), want 5 (2 denied, 1 refused, 2 done)", len(entries), err)
+	}
+}

@@ -62,6 +62,60 @@ func (s *Service) Invite(ctx context.Context, a Actor, email, role string) (inv 
 	return inv, nil
 }
 
+// ResetPassword gives a colleague who lost their password a new one-time
+// password, shown once to the admin: their sessions end, and they choose
+// their own at the next sign-in. People who sign in with the identity
+// provider have no password here to reset (the operator's
+// ResetPasswordByEmail gives one, for when the provider is down).
+func (s *Service) ResetPassword(ctx context.Context, a Actor, userID string) (inv Invitation, err error) {
+	var u store.User
+	defer func() { s.audit(ctx, a, AuditPasswordReset, u.Email, "", err) }()
+	if err := require(a, PermAdmin); err != nil {
+		return inv, err
+	}
+	if u, err = s.Store.UserByID(ctx, a.PartnerID, userID); err != nil {
+		return inv, err
+	}
+	switch {
+	case u.ID == a.UserID:
+		return inv, &InvalidError{"Change your own password under Account."}
+	case u.PasswordHash == "":
+		return inv, &InvalidError{u.Email + " signs in with the identity provider and has no password here."}
+	}
+	inv.User = u
+	inv.Password, err = s.resetPassword(ctx, u)
+	return inv, err
+}
+
+// ResetPasswordByEmail is the operator's break-glass (the CLI): any user,
+// a partner's last admin locked out or the identity provider down, gets a
+// new one-time password.
+func (s *Service) ResetPasswordByEmail(ctx context.Context, email string) (_ string, err error) {
+	u, err := s.Store.UserByEmail(ctx, normEmail(email))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", errors.New("no user with the email " + email)
+	}
+	if err != nil {
+		return "", err
+	}
+	defer func() { s.audit(ctx, Actor{PartnerID: u.PartnerID, Email: "operator"}, AuditPasswordReset, u.Email, "", err) }()
+	return s.resetPassword(ctx, u)
+}
+
+// resetPassword sets a new one-time password and lifts a lock on the
+// account, so its holder can sign in at once.
+func (s *Service) resetPassword(ctx context.Context, u store.User) (string, error) {
+	password := auth.NewPassword()
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	if err := s.Store.ResetUserPassword(ctx, u.PartnerID, u.ID, hash); err != nil {
+		return "", err
+	}
+	return password, s.Store.LiftSigninLock(ctx, "account:"+u.Email)
+}
+
 // SetRole changes a user's role; the partner always keeps one admin.
 func (s *Service) SetRole(ctx context.Context, a Actor, userID, role string) (err error) {
 	var u store.User

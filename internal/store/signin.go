@@ -53,6 +53,13 @@ func (s *Store) ClearSigninFailures(ctx context.Context, key string) error {
 	return err
 }
 
+// LiftSigninLock forgets key's failures and lifts its lock, in force or not
+// (a password reset: its new holder must be able to sign in at once).
+func (s *Store) LiftSigninLock(ctx context.Context, key string) error {
+	_, err := s.Write.ExecContext(ctx, `DELETE FROM signin_failures WHERE key = $1`, key)
+	return err
+}
+
 // PutOIDCState keeps what the OIDC callback needs under the hash of the
 // state, and sweeps states nobody came back for.
 func (s *Store) PutOIDCState(ctx context.Context, stateHash, nonce, verifier string, expires time.Time) error {

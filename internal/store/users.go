@@ -127,6 +127,23 @@ func (s *Store) SetUserPassword(ctx context.Context, userID, hash string) error 
 	})
 }
 
+// ResetUserPassword gives one of the partner's users a new one-time
+// password: it must be replaced at the next sign-in, and every session of
+// theirs ends now (whoever had lost the password may hold one).
+func (s *Store) ResetUserPassword(ctx context.Context, partnerID, userID, hash string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = 1 WHERE partner_id = $2 AND id = $3`, hash, partnerID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrNotFound
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+		return err
+	})
+}
+
 // ErrTenantTaken means another partner (or this one) allows the tenant already.
 var ErrTenantTaken = errors.New("this tenant is allowed for a partner already")
 

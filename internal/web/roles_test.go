@@ -244,3 +244,32 @@ func TestDemoSettings(t *testing.T) {
 		{name: "another partner is unaffected", user: "bob", path: "/settings/demos", status: 200, excludes: []string{"checked"}},
 	})
 }
+
+// TestResetPasswordPage: an admin resets a colleague's password from the
+// Users page and sees the new one-time password once; the colleague's
+// session ends and their next one is held to choosing their own.
+func TestResetPasswordPage(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	tomID := e.member("alice", "tom", "technician")
+	e.ids["tom"], e.ids["alice"] = tomID, e.actors["alice"].UserID
+	_, body := e.do("alice", "GET", "/settings/users", nil, nil)
+	if !strings.Contains(body, `action="/settings/users/`+tomID+`/reset-password"`) ||
+		strings.Contains(body, `action="/settings/users/`+e.actors["alice"].UserID+`/reset-password"`) {
+		t.Fatalf("the Users page should offer a reset for tom and not for alice herself:\n%s", body)
+	}
+	_, body = e.do("alice", "POST", "/settings/users/{tom}/reset-password", url.Values{}, nil)
+	m := regexp.MustCompile(`id="reset"[\s\S]*?<code class="secret">([^<]+)</code>`).FindStringSubmatch(body)
+	if m == nil || !strings.Contains(body, "tom@alice-partners.test") {
+		t.Fatalf("no new one-time password shown:\n%s", body)
+	}
+	e.run(t, []scenario{
+		{name: "tom's session ended", user: "tom", path: "/customers", status: 303, location: "/signin"},
+		{name: "not shown again", user: "alice", path: "/settings/users", status: 200, excludes: []string{m[1]}},
+		{name: "not their own", user: "alice", method: "POST", path: "/settings/users/{alice}/reset-password", form: url.Values{}, status: 422,
+			contains: []string{"under Account"}},
+		{name: "not another partner's user", user: "bob", method: "POST", path: "/settings/users/{tom}/reset-password", form: url.Values{}, status: 404,
+			excludes: []string{"tom@alice"}},
+	})
+	e.clients["tom"] = e.signInTo("tom@alice-partners.test", m[1], "/account")
+}

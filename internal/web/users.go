@@ -14,6 +14,8 @@ type userRow struct {
 	Me        bool
 	Invited   bool // never signed in yet
 	SignsIn   string
+	// Resettable: someone else who signs in with a password here.
+	Resettable bool
 }
 
 type usersView struct {
@@ -23,6 +25,7 @@ type usersView struct {
 	Error    string
 	Notice   string
 	Invited  *hub.Invitation // just invited: shown once, with its one-time password
+	Reset    *hub.Invitation // a password just reset: shown once too
 	Provider string
 }
 
@@ -45,6 +48,7 @@ func (w *Web) showUsers(rw http.ResponseWriter, r *http.Request, a hub.Actor, st
 	}
 	for _, u := range users {
 		row := userRow{User: u, RoleLabel: hub.RoleLabel(u.Role), Me: u.ID == a.UserID, Invited: u.LastSignInAt == nil}
+		row.Resettable = !row.Me && u.PasswordHash != ""
 		switch {
 		case u.OIDCSubject != "" && u.PasswordHash != "":
 			row.SignsIn = "Identity provider and password"
@@ -86,6 +90,16 @@ func (w *Web) setRole(rw http.ResponseWriter, r *http.Request, a hub.Actor) {
 		return
 	}
 	w.afterUserChange(rw, r, a, w.Hub.SetRole(r.Context(), a, r.PathValue("uid"), r.PostForm.Get("role")))
+}
+
+// resetPassword gives a colleague a new one-time password, shown once.
+func (w *Web) resetPassword(rw http.ResponseWriter, r *http.Request, a hub.Actor) {
+	inv, err := w.Hub.ResetPassword(r.Context(), a, r.PathValue("uid"))
+	if err != nil {
+		w.afterUserChange(rw, r, a, err)
+		return
+	}
+	w.showUsers(rw, r, a, http.StatusOK, usersView{Reset: &inv})
 }
 
 // removeUser removes a user; their sessions and API tokens end at once.

@@ -91,6 +91,7 @@ func (w *Web) Routes() http.Handler {
 		{"POST /settings/users", w.inviteUser},
 		{"POST /settings/users/{uid}/role", w.setRole},
 		{"POST /settings/users/{uid}/remove", w.removeUser},
+		{"POST /settings/users/{uid}/reset-password", w.resetPassword},
 		{"GET /settings/tokens", w.tokensPage},
 		{"POST /settings/tokens", w.createToken},
 		{"POST /settings/tokens/{tid}/revoke", w.revokeToken},
