@@ -98,7 +98,9 @@ func (s *Service) ResetPasswordByEmail(ctx context.Context, email string) (_ str
 	if err != nil {
 		return "", err
 	}
-	defer func() { s.audit(ctx, Actor{PartnerID: u.PartnerID, Email: "operator"}, AuditPasswordReset, u.Email, "", err) }()
+	defer func() {
+		s.audit(ctx, Actor{PartnerID: u.PartnerID, Email: "operator"}, AuditPasswordReset, u.Email, "", err)
+	}()
 	return s.resetPassword(ctx, u)
 }
 
