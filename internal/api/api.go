@@ -76,13 +76,15 @@ func (a *API) Routes() http.Handler {
 // comes from the token.
 func (a *API) authenticated(h func(http.ResponseWriter, *http.Request, hub.Actor)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
+		// The scheme's name is case-insensitive (RFC 9110, section 11.1).
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		token = strings.TrimSpace(token)
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="partnerhub"`)
 			httpx.WriteProblem(w, httpx.NewProblem(http.StatusUnauthorized, "send an API token as Authorization: Bearer <token>; make one with 'partnerhub token create'"))
 			return
 		}
-		actor, err := a.Hub.TokenActor(r.Context(), strings.TrimSpace(token))
+		actor, err := a.Hub.TokenActor(r.Context(), token)
 		if err != nil {
 			if !errors.Is(err, store.ErrNotFound) {
 				a.fail(w, r, err)

@@ -37,7 +37,7 @@ const (
 type step struct {
 	name         string
 	method, path string // path placeholders: {ready}, {demo}, {stuck}, {missing}
-	as           string // the token: "" admin's, "tech", "viewer", "none", "bogus"
+	as           string // the token: "" admin's, "tech", "viewer", "none", "bogus", "lowercase" (admin's as "bearer …")
 	body         string
 	ctype        string // Content-Type; application/json when there is a body and this is empty
 	header       map[string]string
@@ -80,6 +80,8 @@ func (c *contract) run(t *testing.T, st step) []byte {
 		}
 		switch st.as {
 		case "none":
+		case "lowercase":
+			req.Header.Set("Authorization", "bearer "+c.s.Token)
 		case "bogus":
 			req.Header.Set("Authorization", "Bearer ph_not-a-token")
 		case "":

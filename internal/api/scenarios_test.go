@@ -120,6 +120,7 @@ func runContract(t *testing.T, mutate ...func(*config.Config)) {
 		{name: "create, nothing", method: "POST", path: "/api/v1/customers", body: `{}`, want: 422, req: reqViolates},
 		{name: "create, short name taken", method: "POST", path: "/api/v1/customers", body: readyBody, want: 422, req: reqConforms},
 
+		{name: "list, lower-case scheme", method: "GET", path: "/api/v1/customers", as: "lowercase", want: 200},
 		{name: "list, filtered", method: "GET", path: "/api/v1/customers?q=contract&status=ready&type=demo", as: "viewer", want: 200},
 		{name: "list, deleted", method: "GET", path: "/api/v1/customers?status=deleted", want: 400, req: reqViolates},
 		{name: "list, unknown status", method: "GET", path: "/api/v1/customers?status=sleeping", want: 400, req: reqViolates},
