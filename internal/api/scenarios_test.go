@@ -126,6 +126,7 @@ func runContract(t *testing.T, mutate ...func(*config.Config)) {
 		{name: "list, unknown status", method: "GET", path: "/api/v1/customers?status=sleeping", want: 400, req: reqViolates},
 		{name: "list, unknown type", method: "GET", path: "/api/v1/customers?type=DEMO", want: 400, req: reqViolates},
 		{name: "list, long search", method: "GET", path: "/api/v1/customers?q=" + strings.Repeat("q", 201), want: 400, req: reqViolates},
+		{name: "list, longest search", method: "GET", path: "/api/v1/customers?q=" + url.QueryEscape(strings.Repeat("é", 200)), want: 200},
 		{name: "list, forged cursor", method: "GET", path: "/api/v1/customers?cursor=forged", want: 400, req: reqConforms},
 		{name: "list, no token", method: "GET", path: "/api/v1/customers", as: "none", want: 401},
 
