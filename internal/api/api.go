@@ -25,22 +25,24 @@ type API struct {
 
 type route struct {
 	pattern string
-	h       func(http.ResponseWriter, *http.Request, hub.Actor)
+	h       http.Handler
 }
 
-// routes is every route of the API, in one table.
+// routes is every route of the API, in one table. Every route but the
+// API's own description needs a token.
 func (a *API) routes() []route {
 	return []route{
-		{"POST /api/v1/customers", a.createCustomer},
-		{"GET /api/v1/customers", a.listCustomers},
-		{"GET /api/v1/customers/{id}", a.getCustomer},
-		{"DELETE /api/v1/customers/{id}", a.deleteCustomer},
-		{"POST /api/v1/customers/{id}/visit", a.visitCustomer},
-		{"GET /api/v1/customers/{id}/operations", a.customerOperations},
-		{"POST /api/v1/customers/{id}/actions/{action}", a.runAction},
-		{"GET /api/v1/audit", a.auditLog},
-		{"GET /api/v1/settings", a.getSettings},
-		{"PATCH /api/v1/settings", a.patchSettings},
+		{"POST /api/v1/customers", a.authenticated(a.createCustomer)},
+		{"GET /api/v1/customers", a.authenticated(a.listCustomers)},
+		{"GET /api/v1/customers/{id}", a.authenticated(a.getCustomer)},
+		{"DELETE /api/v1/customers/{id}", a.authenticated(a.deleteCustomer)},
+		{"POST /api/v1/customers/{id}/visit", a.authenticated(a.visitCustomer)},
+		{"GET /api/v1/customers/{id}/operations", a.authenticated(a.customerOperations)},
+		{"POST /api/v1/customers/{id}/actions/{action}", a.authenticated(a.runAction)},
+		{"GET /api/v1/audit", a.authenticated(a.auditLog)},
+		{"GET /api/v1/settings", a.authenticated(a.getSettings)},
+		{"PATCH /api/v1/settings", a.authenticated(a.patchSettings)},
+		{"GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
 	}
 }
 
@@ -61,7 +63,7 @@ func (a *API) Patterns() []string {
 func (a *API) Routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, r := range a.routes() {
-		mux.Handle(r.pattern, a.authenticated(r.h))
+		mux.Handle(r.pattern, r.h)
 	}
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -74,13 +76,15 @@ func (a *API) Routes() http.Handler {
 // comes from the token.
 func (a *API) authenticated(h func(http.ResponseWriter, *http.Request, hub.Actor)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
+		// The scheme's name is case-insensitive (RFC 9110, section 11.1).
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		token = strings.TrimSpace(token)
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="partnerhub"`)
 			httpx.WriteProblem(w, httpx.NewProblem(http.StatusUnauthorized, "send an API token as Authorization: Bearer <token>; make one with 'partnerhub token create'"))
 			return
 		}
-		actor, err := a.Hub.TokenActor(r.Context(), strings.TrimSpace(token))
+		actor, err := a.Hub.TokenActor(r.Context(), token)
 		if err != nil {
 			if !errors.Is(err, store.ErrNotFound) {
 				a.fail(w, r, err)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"partnerhub/internal/customer"
 	"partnerhub/internal/httpx"
@@ -155,7 +156,7 @@ func (a *API) listCustomers(w http.ResponseWriter, r *http.Request, actor hub.Ac
 		}
 		f.Type = customer.Type(v)
 	}
-	if len(f.Q) > 200 {
+	if utf8.RuneCountInString(f.Q) > 200 {
 		httpx.WriteProblem(w, httpx.NewProblem(http.StatusBadRequest, "the search term must be at most 200 characters"))
 		return
 	}

@@ -111,6 +111,7 @@ var routeTable = map[string]probe{
 	"api GET /api/v1/audit":                            {method: "GET", path: "/api/v1/audit", kind: scoped, need: hub.PermAdmin},
 	"api GET /api/v1/settings":                         {method: "GET", path: "/api/v1/settings", kind: scoped, need: hub.PermView},
 	"api PATCH /api/v1/settings":                       {method: "PATCH", path: "/api/v1/settings", kind: scoped, need: hub.PermAdmin, body: `{"demoAutoDelete":true}`, bodyB: `{"demoAutoDelete":false}`},
+	"api GET /api/v1/openapi.json":                     {method: "GET", path: "/api/v1/openapi.json", kind: public, statusB: 200},
 
 	// The consoles, walked by B's browser holding B's own console session.
 	"console GET /c/{customerID}/{$}":                      {method: "GET", path: "/c/{a}/", kind: named},
