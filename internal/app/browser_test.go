@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -137,11 +138,11 @@ func TestBrowserAddCustomer(t *testing.T) {
 	// An action from the customer's page: Reset DEMO data runs and the page
 	// shows the customer Ready again, live.
 	do("open the customer's page",
-		chromedp.Click(chromedp.CSS(`a.act-details`)),
+		clickLive(`a.act-details`),
 		chromedp.WaitVisible(chromedp.ID("actions-title")),
 	)
 	do("reset DEMO data from the customer's page",
-		chromedp.Click(chromedp.CSS(`form[action$="/actions/reset-demo-data"] button`)),
+		clickLive(`form[action$="/actions/reset-demo-data"] button`),
 	)
 	// The form posts and redirects back to the page: the wait outlives that
 	// navigation instead of being cut off by it.
@@ -188,6 +189,17 @@ func waitTrue(ctx context.Context, expr string, timeout time.Duration) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// clickLive clicks the element that matches selector at the moment of the
+// click. A live region (the list's rows, the customer's page) may replace
+// the element between finding it and clicking it, which fails
+// chromedp.Click ("Could not find node"); finding and clicking in one
+// evaluation cannot be cut in two.
+func clickLive(selector string) chromedp.Action[chromedp.Void] {
+	sel, _ := json.Marshal(selector)
+	return void(chromedp.Poll[bool](`(() => { const el = document.querySelector(`+string(sel)+`); if (!el) return false; el.click(); return true; })()`,
+		chromedp.WithPollingTimeout(30*time.Second)))
 }
 
 // void runs an action for its effect: Poll waits until its expression is
