@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -149,12 +150,22 @@ func (a *API) listCustomers(w http.ResponseWriter, r *http.Request, actor hub.Ac
 		f.Status = s
 	}
 	if v := q.Get("type"); v != "" {
-		if !customer.Type(v).Valid() {
+		t := customer.Type(strings.ToLower(v)) // as on create, where "DEMO" is accepted
+		if !t.Valid() {
 			httpx.WriteProblem(w, &httpx.Problem{Type: "about:blank", Title: "Bad Request", Status: 400,
 				Detail: "unknown type filter", Errors: map[string]string{"type": "must be customer or demo"}})
 			return
 		}
-		f.Type = customer.Type(v)
+		f.Type = t
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			httpx.WriteProblem(w, &httpx.Problem{Type: "about:blank", Title: "Bad Request", Status: 400,
+				Detail: "invalid page size", Errors: map[string]string{"limit": "must be 1 to 200"}})
+			return
+		}
+		f.Limit = n
 	}
 	if utf8.RuneCountInString(f.Q) > 200 {
 		httpx.WriteProblem(w, httpx.NewProblem(http.StatusBadRequest, "the search term must be at most 200 characters"))

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -103,6 +104,14 @@ func runContract(t *testing.T, mutate ...func(*config.Config)) {
 		t.Fatal("the audit log has no second page")
 	}
 	c.run(t, step{name: "audit, next page", method: "GET", path: "/api/v1/audit?limit=2&cursor=" + url.QueryEscape(*page.NextCursor), want: 200})
+	var short struct {
+		Items      []json.RawMessage
+		NextCursor *string
+	}
+	decode(t, c.run(t, step{name: "list, a short page", method: "GET", path: "/api/v1/customers?limit=3&type=customer", want: 200}), &short)
+	if len(short.Items) != 3 || short.NextCursor == nil {
+		t.Fatalf("limit=3: %d items, next %v", len(short.Items), short.NextCursor)
+	}
 
 	huge := strings.Repeat("x", 70<<10)
 	crossSite := map[string]string{"Sec-Fetch-Site": "cross-site"}
@@ -124,7 +133,7 @@ func runContract(t *testing.T, mutate ...func(*config.Config)) {
 		{name: "list, filtered", method: "GET", path: "/api/v1/customers?q=contract&status=ready&type=demo", as: "viewer", want: 200},
 		{name: "list, deleted", method: "GET", path: "/api/v1/customers?status=deleted", want: 400, req: reqViolates},
 		{name: "list, unknown status", method: "GET", path: "/api/v1/customers?status=sleeping", want: 400, req: reqViolates},
-		{name: "list, unknown type", method: "GET", path: "/api/v1/customers?type=DEMO", want: 400, req: reqViolates},
+		{name: "list, unknown type", method: "GET", path: "/api/v1/customers?type=reseller", want: 400, req: reqViolates},
 		{name: "list, long search", method: "GET", path: "/api/v1/customers?q=" + strings.Repeat("q", 201), want: 400, req: reqViolates},
 		{name: "list, longest search", method: "GET", path: "/api/v1/customers?q=" + url.QueryEscape(strings.Repeat("é", 200)), want: 200},
 		{name: "list, forged cursor", method: "GET", path: "/api/v1/customers?cursor=forged", want: 400, req: reqConforms},
@@ -171,6 +180,7 @@ func runContract(t *testing.T, mutate ...func(*config.Config)) {
 		{name: "audit, failures", method: "GET", path: "/api/v1/audit?result=failed", want: 200},
 		{name: "audit, unknown result", method: "GET", path: "/api/v1/audit?result=maybe", want: 400, req: reqViolates},
 		{name: "audit, no limit", method: "GET", path: "/api/v1/audit?limit=0", want: 400, req: reqViolates},
+		{name: "list, page too big", method: "GET", path: "/api/v1/customers?limit=201", want: 400, req: reqViolates},
 		{name: "audit, not a time", method: "GET", path: "/api/v1/audit?from=yesterday", want: 400, req: reqViolates},
 		{name: "audit, forged cursor", method: "GET", path: "/api/v1/audit?cursor=forged", want: 400, req: reqConforms},
 		{name: "audit as technician", method: "GET", path: "/api/v1/audit", as: "tech", want: 403, req: reqConforms},
