@@ -27,8 +27,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("create the first partner: %w", err)
 	}
-	fmt.Fprintf(stdout, "partnerhub is running\n  hub:            %s\n  consoles:       %s\n  partner system: %s\n",
-		a.HubURL, a.ConsoleURL, a.PartnerSystemURL)
+	metricsURL := a.MetricsURL
+	if metricsURL == "" {
+		metricsURL = "off"
+	}
+	fmt.Fprintf(stdout, "partnerhub is running\n  hub:            %s\n  consoles:       %s\n  partner system: %s\n  metrics:        %s\n",
+		a.HubURL, a.ConsoleURL, a.PartnerSystemURL, metricsURL)
 	if created {
 		fmt.Fprintf(stdout, "\nA partner organisation and its first admin were created. Sign in at\n  %s/signin\n  email:    %s\n  password: %s   (one-time, shown only now: you choose your own at the first sign-in)\n\n",
 			a.HubURL, cfg.AdminEmail, password)

@@ -392,7 +392,7 @@ func TestSecondServerOnOneDataDir(t *testing.T) {
 	s := testkit.Start(t)
 	cfg := config.Defaults()
 	cfg.DataDir = s.DataDir
-	cfg.Addr, cfg.ConsoleAddr, cfg.PartnerSystemAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Addr, cfg.ConsoleAddr, cfg.PartnerSystemAddr, cfg.MetricsAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	_, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "already running on the data directory") {
 		t.Fatalf("second server: %v", err)

@@ -19,6 +19,7 @@ import (
 	"partnerhub/internal/deploy"
 	"partnerhub/internal/hub"
 	"partnerhub/internal/live"
+	"partnerhub/internal/metrics"
 	"partnerhub/internal/partnersystem"
 	"partnerhub/internal/store"
 	"partnerhub/internal/web"
@@ -36,6 +37,11 @@ type App struct {
 	HubURL           string
 	ConsoleURL       string
 	PartnerSystemURL string
+	// MetricsURL is where Prometheus scrapes (…/metrics); empty when the
+	// metrics listener is off.
+	MetricsURL string
+	// Metrics is this process's registry; each App has its own.
+	Metrics *metrics.Metrics
 	// Broker fans customer changes out to this process's browsers; on
 	// PostgreSQL it also hears the other replicas' changes.
 	Broker *live.Broker
@@ -49,7 +55,7 @@ type App struct {
 // Open opens the data, binds the listeners (so that ports chosen by the
 // system are known) and wires everything; Run serves.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err error) {
-	a := &App{Config: cfg, Log: log}
+	a := &App{Config: cfg, Log: log, Metrics: metrics.New(log)}
 	defer func() {
 		if err != nil {
 			a.close() // whatever was opened before the failure
@@ -83,6 +89,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err
 	}
 	a.HubURL = orURL(cfg.PublicURL, hubLn)
 	a.ConsoleURL = orURL(cfg.ConsolePublicURL, consoleLn)
+	var metricsLn net.Listener
+	if cfg.MetricsEnabled() {
+		if metricsLn, err = a.listen(cfg.MetricsAddr); err != nil {
+			return nil, err
+		}
+		a.MetricsURL = "http://" + metricsLn.Addr().String() + "/metrics"
+	}
 
 	key, err := partnersystem.LoadOrCreateKey(cfg.DataDir, cfg.PartnerSystemKey)
 	if err != nil {
@@ -123,11 +136,16 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err
 	if err := a.wireAuth(); err != nil {
 		return nil, err
 	}
+	a.wireMetrics(worker)
 
-	a.serve(hubLn, a.withProbes(a.hubHandler(broker)))
-	a.serve(consoleLn, a.consoleHandler())
+	m := a.Metrics
+	a.serve(hubLn, m.Instrument("hub", a.withProbes(a.hubHandler(broker))))
+	a.serve(consoleLn, m.Instrument("console", a.consoleHandler()))
 	if psLn != nil {
-		a.serve(psLn, partnersystem.NewHandler(a.PartnerSystem, key))
+		a.serve(psLn, m.Instrument("partner-system", partnersystem.NewHandler(a.PartnerSystem, key)))
+	}
+	if metricsLn != nil {
+		a.serve(metricsLn, a.metricsHandler())
 	}
 	return a, nil
 }

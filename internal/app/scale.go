@@ -153,6 +153,14 @@ func (a *App) listenForChanges(ctx context.Context) {
 // the database answers and its schema is at this binary's version.
 func (a *App) withProbes(next http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	a.probes(mux)
+	mux.Handle("/", next)
+	return mux
+}
+
+// probes registers /healthz and /readyz on mux: the hub's listener and the
+// metrics listener answer them alike.
+func (a *App) probes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeProbe(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -170,8 +178,6 @@ func (a *App) withProbes(next http.Handler) http.Handler {
 		}
 		writeProbe(w, http.StatusOK, map[string]string{"status": "ready", "database": "ok"})
 	})
-	mux.Handle("/", next)
-	return mux
 }
 
 func writeProbe(w http.ResponseWriter, status int, body any) {

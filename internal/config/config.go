@@ -21,8 +21,12 @@ type Config struct {
 	Addr              string `env:"PARTNERHUB_ADDR"`
 	ConsoleAddr       string `env:"PARTNERHUB_CONSOLE_ADDR"`
 	PartnerSystemAddr string `env:"PARTNERHUB_PARTNER_SYSTEM_ADDR"`
-	DataDir           string `env:"PARTNERHUB_DATA_DIR"`
-	DatabaseURL       string `env:"PARTNERHUB_DATABASE_URL"`
+	// MetricsAddr serves /metrics (and the /healthz and /readyz probes) for
+	// the operator's Prometheus, apart from the hub so that partners never
+	// reach it: the counts span every partner. MetricsOff turns it off.
+	MetricsAddr string `env:"PARTNERHUB_METRICS_ADDR"`
+	DataDir     string `env:"PARTNERHUB_DATA_DIR"`
+	DatabaseURL string `env:"PARTNERHUB_DATABASE_URL"`
 	// DatabaseMaxConns bounds the hub's PostgreSQL pool in this process;
 	// each replica also holds up to 8 for customer schemas, 4 for the
 	// partner system and 1 listening for changes.
@@ -83,13 +87,20 @@ type Config struct {
 // Defaults is the zero-configuration setup: everything on loopback, SQLite in ./data.
 func Defaults() Config {
 	return Config{
-		Addr: "127.0.0.1:8080", ConsoleAddr: "127.0.0.1:8081", PartnerSystemAddr: "127.0.0.1:8082",
+		Addr: "127.0.0.1:8080", ConsoleAddr: "127.0.0.1:8081", PartnerSystemAddr: "127.0.0.1:8082", MetricsAddr: "127.0.0.1:8083",
 		DataDir: "./data", AdminEmail: "admin@partner.example", PartnerName: "My partner organisation",
 		LogLevel: "info", Workers: 10, DatabaseMaxConns: 16, ReconcileEvery: time.Minute,
 		RetryBase: 500 * time.Millisecond, RetryMax: 30 * time.Second, PartnerSystemTimeout: 10 * time.Second,
 		RescueAfter: 30 * time.Second, SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour,
 	}
 }
+
+// MetricsOff is the --metrics-addr that turns the metrics listener off (an
+// empty flag does too; an empty environment variable keeps the default).
+const MetricsOff = "off"
+
+// MetricsEnabled reports whether the metrics listener runs.
+func (c Config) MetricsEnabled() bool { return c.MetricsAddr != "" && c.MetricsAddr != MetricsOff }
 
 // Load reads the environment, then parses args with fs. Only the flags a
 // subcommand registers with Flags are accepted.
@@ -114,6 +125,7 @@ func ServeFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "hub listen address (env PARTNERHUB_ADDR)")
 	fs.StringVar(&c.ConsoleAddr, "console-addr", c.ConsoleAddr, "customer consoles listen address (env PARTNERHUB_CONSOLE_ADDR)")
 	fs.StringVar(&c.PartnerSystemAddr, "partner-system-addr", c.PartnerSystemAddr, "partner system listen address (env PARTNERHUB_PARTNER_SYSTEM_ADDR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "Prometheus /metrics listen address, for operators only; off turns it off (env PARTNERHUB_METRICS_ADDR)")
 	fs.StringVar(&c.PartnerSystemURL, "partner-system-url", c.PartnerSystemURL, "use the partner system at this URL instead of the embedded one (env PARTNERHUB_PARTNER_SYSTEM_URL)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "URL browsers use for the hub (env PARTNERHUB_PUBLIC_URL)")
 	fs.StringVar(&c.ConsolePublicURL, "console-public-url", c.ConsolePublicURL, "URL browsers use for the consoles (env PARTNERHUB_CONSOLE_PUBLIC_URL)")
@@ -142,7 +154,11 @@ func StoreFlags(fs *flag.FlagSet, c *Config) {
 // Validate checks the settings together.
 func (c Config) Validate() error {
 	var errs []error
-	for name, a := range map[string]string{"addr": c.Addr, "console-addr": c.ConsoleAddr, "partner-system-addr": c.PartnerSystemAddr} {
+	addrs := map[string]string{"addr": c.Addr, "console-addr": c.ConsoleAddr, "partner-system-addr": c.PartnerSystemAddr}
+	if c.MetricsEnabled() {
+		addrs["metrics-addr"] = c.MetricsAddr
+	}
+	for name, a := range addrs {
 		if _, _, err := net.SplitHostPort(a); err != nil {
 			errs = append(errs, fmt.Errorf("--%s %q: want host:port", name, a))
 		}
@@ -235,7 +251,8 @@ func (c Config) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("addr", c.Addr), slog.String("console_addr", c.ConsoleAddr),
-		slog.String("partner_system_addr", c.PartnerSystemAddr), slog.String("data_dir", c.DataDir),
+		slog.String("partner_system_addr", c.PartnerSystemAddr), slog.String("metrics_addr", c.MetricsAddr),
+		slog.String("data_dir", c.DataDir),
 		slog.String("database_url", db), slog.String("partner_system_key", mask(c.PartnerSystemKey)),
 		slog.String("partner_system_url", c.PartnerSystemURL), slog.String("public_url", c.PublicURL),
 		slog.String("console_public_url", c.ConsolePublicURL), slog.Int("workers", c.Workers),

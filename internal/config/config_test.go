@@ -64,3 +64,42 @@ func TestSecretsMasked(t *testing.T) {
 		t.Fatalf("log: %s", out)
 	}
 }
+
+// TestMetricsAddr: the metrics listener is on by default at loopback, moves
+// with the flag or the environment (the flag wins), and is turned off with
+// "off" (or an empty flag).
+func TestMetricsAddr(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		want    string
+		on      bool
+		wantErr string
+	}{
+		{name: "default", want: "127.0.0.1:8083", on: true},
+		{name: "environment", env: map[string]string{"PARTNERHUB_METRICS_ADDR": "0.0.0.0:9100"}, want: "0.0.0.0:9100", on: true},
+		{name: "flag wins", env: map[string]string{"PARTNERHUB_METRICS_ADDR": "0.0.0.0:9100"}, args: []string{"--metrics-addr", "127.0.0.1:0"}, want: "127.0.0.1:0", on: true},
+		{name: "off by environment", env: map[string]string{"PARTNERHUB_METRICS_ADDR": "off"}, want: "off"},
+		{name: "off by flag", args: []string{"--metrics-addr", "off"}, want: "off"},
+		{name: "empty flag", args: []string{"--metrics-addr="}, want: ""},
+		{name: "empty environment keeps the default", env: map[string]string{"PARTNERHUB_METRICS_ADDR": ""}, want: "127.0.0.1:8083", on: true},
+		{name: "not host:port", args: []string{"--metrics-addr", "8083"}, wantErr: "--metrics-addr"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := load(t, c.env, c.args...)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.MetricsAddr != c.want || cfg.MetricsEnabled() != c.on {
+				t.Errorf("MetricsAddr = %q (enabled %v), want %q (enabled %v)", cfg.MetricsAddr, cfg.MetricsEnabled(), c.want, c.on)
+			}
+		})
+	}
+}

@@ -52,10 +52,26 @@ type Worker struct {
 	// ConsoleVersion is the console schema version new customers get; 0
 	// means the newest. Operators pin it to roll a new console out gradually.
 	ConsoleVersion int
+	// OnStep, when set, hears every run of a step: the operation (deploy,
+	// delete or the action), the step, its result (StepOK, StepFailed, or
+	// StepCanceled when shutdown interrupted it) and how long it took.
+	// OnOperation hears an operation end (OperationDone, OperationFailed).
+	// Both are for metrics; they must not block.
+	OnStep      func(op, step, result string, took time.Duration)
+	OnOperation func(op, result string)
 
 	queue           *Queue
 	partnerAccounts sync.Map // partner ids whose partner-system account exists
 }
+
+// Results of a step and of an operation, as OnStep and OnOperation hear them.
+const (
+	StepOK          = "ok"
+	StepFailed      = "failed"
+	StepCanceled    = "canceled"
+	OperationDone   = "done"
+	OperationFailed = "failed"
+)
 
 // step is one idempotent piece of an operation.
 type step struct {
@@ -150,7 +166,9 @@ func (w *Worker) runPlan(ctx context.Context, job *river.Job[OpArgs], c customer
 			return false, err
 		}
 		started := time.Now()
-		if err := s.run(ctx, w, c); err != nil {
+		err := s.run(ctx, w, c)
+		w.stepRan(ctx, p, s, err, time.Since(started))
+		if err != nil {
 			return false, w.stepFailed(ctx, job, c, p, s, i, err)
 		}
 		w.Log.Debug("step done", "customer", c.ID, "op", p.verb, "step", s.name, "took", time.Since(started))
@@ -160,7 +178,25 @@ func (w *Worker) runPlan(ctx context.Context, job *river.Job[OpArgs], c customer
 	if errors.Is(err, customer.ErrConflict) {
 		return true, nil
 	}
+	if err == nil && w.OnOperation != nil {
+		w.OnOperation(p.verb, OperationDone)
+	}
 	return false, err
+}
+
+// stepRan tells OnStep how a step's run ended.
+func (w *Worker) stepRan(ctx context.Context, p plan, s step, err error, took time.Duration) {
+	if w.OnStep == nil {
+		return
+	}
+	result := StepOK
+	switch {
+	case err != nil && errors.Is(ctx.Err(), context.Canceled):
+		result = StepCanceled // shutdown: the step resumes on the next start
+	case err != nil:
+		result = StepFailed
+	}
+	w.OnStep(p.verb, s.name, result, took)
 }
 
 var doneReason = map[customer.Event]string{
@@ -193,6 +229,9 @@ func (w *Worker) stepFailed(ctx context.Context, job *river.Job[OpArgs], c custo
 	_, err := w.Store.Transition(ctx, c.PartnerID, c.ID, c.Status, p.failed, s.name, reason, w.completeHook(job))
 	if errors.Is(err, customer.ErrConflict) {
 		return stepErr // the status moved (delete won): the retry sees the new plan
+	}
+	if err == nil && w.OnOperation != nil {
+		w.OnOperation(p.verb, OperationFailed)
 	}
 	return err
 }

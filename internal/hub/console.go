@@ -51,9 +51,20 @@ type ConsoleEvent struct {
 	Err        error
 }
 
+// consoleAdminDetail marks the console events of the customer's own admin;
+// the console's other sign-ins are partner users' hand-offs.
+const consoleAdminDetail = "customer admin"
+
 // RecordConsoleEvent writes a console's event to the audit log of the
 // customer's partner (found from the customer, not from the event).
 func (s *Service) RecordConsoleEvent(ctx context.Context, e ConsoleEvent) {
+	if e.Action == AuditConsoleSignIn {
+		method := SignInHandoff
+		if e.Detail == consoleAdminDetail {
+			method = SignInConsolePassword
+		}
+		s.signedIn(method, e.Err)
+	}
 	pid, err := s.Store.CustomerPartner(ctx, e.CustomerID)
 	if err != nil {
 		s.log().WarnContext(ctx, "console event for an unknown customer", "customer", e.CustomerID, "action", e.Action)
@@ -121,7 +132,7 @@ func (s *Service) ConsoleAdminSignIn(ctx context.Context, customerID, email, pas
 	email = normEmail(email)
 	defer func() {
 		s.RecordConsoleEvent(ctx, ConsoleEvent{CustomerID: customerID, Actor: "customer admin " + email, Addr: addr,
-			Action: AuditConsoleSignIn, Detail: "customer admin", Err: err})
+			Action: AuditConsoleSignIn, Detail: consoleAdminDetail, Err: err})
 	}()
 	keys := failureKeys("console:"+customerID+":"+email, addr)
 	if until, err := s.Store.SigninLock(ctx, keys, s.now()); err != nil {
@@ -152,7 +163,7 @@ func (s *Service) ConsoleAdminSetPassword(ctx context.Context, customerID, email
 	}
 	defer func() {
 		s.RecordConsoleEvent(ctx, ConsoleEvent{CustomerID: customerID, Actor: "customer admin " + normEmail(email), Addr: addr,
-			Action: AuditPasswordChange, Detail: "customer admin", Err: err})
+			Action: AuditPasswordChange, Detail: consoleAdminDetail, Err: err})
 	}()
 	if err := checkNewPassword(current, next); err != nil {
 		return err

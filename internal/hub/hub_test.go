@@ -406,3 +406,28 @@ func TestResetPassword(t *testing.T) {
 		t.Fatalf("audit: %d entries (%v), want 5 (2 denied, 1 refused, 2 done)", len(entries), err)
 	}
 }
+
+// TestOnSignIn: every sign-in attempt reaches OnSignIn once, with its
+// method and a result from the short list metrics count by.
+func TestOnSignIn(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	var got []string
+	f.hub.OnSignIn = func(method, result string) { got = append(got, method+" "+result) }
+	f.hub.Limits = hub.SignInLimits{Account: 1, Addr: 100, Window: time.Minute, LockFor: time.Minute}
+	const email = "viewer@alpha.test"
+	f.hub.SignIn(ctx, email, "wrong", "192.0.2.9")
+	f.hub.SignIn(ctx, email, "wrong", "192.0.2.9")
+	f.hub.RecordConsoleEvent(ctx, hub.ConsoleEvent{CustomerID: f.cust.ID, Action: hub.AuditConsoleSignIn, Detail: "hand-off"})
+	f.hub.RecordConsoleEvent(ctx, hub.ConsoleEvent{CustomerID: f.cust.ID, Action: hub.AuditConsoleSignIn, Detail: "hand-off", Err: hub.ErrAccessRevoked})
+	f.hub.RecordConsoleEvent(ctx, hub.ConsoleEvent{CustomerID: f.cust.ID, Action: hub.AuditConsoleAccess}) // not a sign-in
+	f.hub.ConsoleAdminSignIn(ctx, f.cust.ID, "ada@contoso.example", "nope", "192.0.2.9")
+	f.hub.FinishOIDC(ctx, "state", "code", "192.0.2.9") // no provider configured
+	f.store.Close()
+	f.hub.SignIn(ctx, "admin@alpha.test", "whatever", "192.0.2.9") // the database is gone
+	want := []string{"password bad_credentials", "password locked", "handoff ok", "handoff denied",
+		"console_password bad_credentials", "oidc denied", "password error"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("OnSignIn heard\n  %s\nwant\n  %s", strings.Join(got, ", "), strings.Join(want, ", "))
+	}
+}

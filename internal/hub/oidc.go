@@ -62,6 +62,7 @@ func (s *Service) FinishOIDC(ctx context.Context, state, code, addr string) (_ A
 	var id auth.Identity
 	var u store.User
 	defer func() {
+		s.signedIn(SignInOIDC, err)
 		actor := id.Email
 		if actor == "" {
 			actor = id.Subject

@@ -49,6 +49,9 @@ type Service struct {
 	SessionIdle time.Duration
 	SessionMax  time.Duration
 	Limits      SignInLimits
+	// OnSignIn, when set, hears every sign-in attempt's method and result
+	// (the SignIn… constants), for metrics. It must not block.
+	OnSignIn func(method, result string)
 }
 
 // AccessChecker tells whether a customer's console lets partnerID in.

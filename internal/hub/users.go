@@ -151,6 +151,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, addr string) (_ A
 	email = normEmail(email)
 	var u store.User
 	defer func() {
+		s.signedIn(SignInPassword, err)
 		if err != nil && !errors.Is(err, ErrBadCredentials) && !errors.Is(err, ErrLocked) {
 			return // the store failed: nothing to say about the person
 		}

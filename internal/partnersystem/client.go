@@ -27,6 +27,11 @@ type Client struct {
 	BaseURL string
 	APIKey  string
 	HTTP    *http.Client
+	// Observe, when set, hears every call that went out: the operation
+	// (ensure_account, find_account, list_accounts, close_account,
+	// rename_account), its outcome (see Outcome) and how long it took. It
+	// is for metrics and must not block.
+	Observe func(op, outcome string, took time.Duration)
 }
 
 // NewClient returns a client for the partner system at baseURL (for example
@@ -46,7 +51,7 @@ func (c *Client) EnsureAccount(ctx context.Context, in CreateAccount) (Account, 
 	var a Account
 	op := fmt.Sprintf("ensure account %q", in.ExternalRef)
 	hdr := http.Header{"Idempotency-Key": {in.ExternalRef}}
-	err := c.do(ctx, op, http.MethodPost, "/api/v1/accounts", hdr, in, &a)
+	err := c.do(ctx, "ensure_account", op, http.MethodPost, "/api/v1/accounts", hdr, in, &a)
 	return a, err
 }
 
@@ -57,7 +62,7 @@ func (c *Client) FindByExternalRef(ctx context.Context, ref string) (Account, er
 	if ref == "" {
 		return Account{}, &Error{Op: op, Msg: "no external ref given", Err: invalid("externalRef", "Enter the external ref.")}
 	}
-	items, err := c.list(ctx, op, ListFilter{ExternalRef: ref})
+	items, err := c.list(ctx, "find_account", op, ListFilter{ExternalRef: ref})
 	if err != nil {
 		return Account{}, err
 	}
@@ -74,7 +79,7 @@ func (c *Client) Close(ctx context.Context, id string) (Account, error) {
 	if err := checkID(op, id); err != nil {
 		return a, err
 	}
-	err := c.do(ctx, op, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/close", nil, nil, &a)
+	err := c.do(ctx, "close_account", op, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/close", nil, nil, &a)
 	return a, err
 }
 
@@ -88,16 +93,16 @@ func (c *Client) Rename(ctx context.Context, id, name string) (Account, error) {
 	body := struct {
 		Name string `json:"name"`
 	}{name}
-	err := c.do(ctx, op, http.MethodPatch, "/api/v1/accounts/"+url.PathEscape(id), nil, body, &a)
+	err := c.do(ctx, "rename_account", op, http.MethodPatch, "/api/v1/accounts/"+url.PathEscape(id), nil, body, &a)
 	return a, err
 }
 
 // List returns the accounts matching f.
 func (c *Client) List(ctx context.Context, f ListFilter) ([]Account, error) {
-	return c.list(ctx, "list accounts", f)
+	return c.list(ctx, "list_accounts", "list accounts", f)
 }
 
-func (c *Client) list(ctx context.Context, op string, f ListFilter) ([]Account, error) {
+func (c *Client) list(ctx context.Context, call, op string, f ListFilter) ([]Account, error) {
 	q := url.Values{}
 	for k, v := range map[string]string{"kind": f.Kind, "status": f.Status,
 		"parentAccountId": f.ParentAccountID, "externalRef": f.ExternalRef} {
@@ -112,7 +117,7 @@ func (c *Client) list(ctx context.Context, op string, f ListFilter) ([]Account, 
 	var out struct {
 		Items []Account `json:"items"`
 	}
-	if err := c.do(ctx, op, http.MethodGet, path, nil, nil, &out); err != nil {
+	if err := c.do(ctx, call, op, http.MethodGet, path, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	if out.Items == nil {
@@ -129,9 +134,21 @@ func checkID(op, id string) error {
 	return nil
 }
 
-// do sends one request and decodes a 2xx JSON answer into out. Every failure
-// comes back as an *Error whose message a person can act on.
-func (c *Client) do(ctx context.Context, op, method, path string, hdr http.Header, body, out any) error {
+// do sends one request and tells Observe about it; call names the
+// operation for Observe, op describes it (with its ids) for errors.
+func (c *Client) do(ctx context.Context, call, op, method, path string, hdr http.Header, body, out any) error {
+	if c.Observe == nil {
+		return c.send(ctx, op, method, path, hdr, body, out)
+	}
+	start := time.Now()
+	err := c.send(ctx, op, method, path, hdr, body, out)
+	c.Observe(call, Outcome(ctx, err), time.Since(start))
+	return err
+}
+
+// send sends one request and decodes a 2xx JSON answer into out. Every
+// failure comes back as an *Error whose message a person can act on.
+func (c *Client) send(ctx context.Context, op, method, path string, hdr http.Header, body, out any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)

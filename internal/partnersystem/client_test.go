@@ -225,3 +225,92 @@ func TestIsTemporaryPlainErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestClientObserve: every call that goes out is reported once, with its
+// operation and the outcome its answer (or its lack of one) calls for.
+func TestClientObserve(t *testing.T) {
+	status := func(code int) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			w.Write([]byte(`not json`))
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(hang.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := "http://" + ln.Addr().String()
+	ln.Close()
+	live := newTestClient(t)
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	tests := []struct {
+		name, url   string
+		ctx         context.Context
+		call        func(ctx context.Context, c *Client) error
+		op, outcome string
+	}{
+		{"ok", live.BaseURL, context.Background(), func(ctx context.Context, c *Client) error {
+			_, err := c.EnsureAccount(ctx, partner("partner:obs"))
+			return err
+		}, "ensure_account", "ok"},
+		{"find answers empty", live.BaseURL, context.Background(), func(ctx context.Context, c *Client) error {
+			_, err := c.FindByExternalRef(ctx, "customer:none")
+			return err
+		}, "find_account", "ok"}, // the call succeeded; no account is an answer
+		{"not found", live.BaseURL, context.Background(), func(ctx context.Context, c *Client) error {
+			_, err := c.Close(ctx, "acc_nope")
+			return err
+		}, "close_account", "not_found"},
+		{"rejected", live.BaseURL, context.Background(), func(ctx context.Context, c *Client) error {
+			_, err := c.EnsureAccount(ctx, customer("customer:1", "partner:404"))
+			return err
+		}, "ensure_account", "rejected"},
+		{"unavailable", status(503), context.Background(), func(ctx context.Context, c *Client) error {
+			_, err := c.Rename(ctx, "acc_1", "X")
+			return err
+		}, "rename_account", "unavailable"},
+		{"bad answer", status(200), context.Background(), func(ctx context.Context, c *Client) error {
+			_, err := c.List(ctx, ListFilter{})
+			return err
+		}, "list_accounts", "error"},
+		{"timeout", hang.URL, context.Background(), func(ctx context.Context, c *Client) error {
+			_, err := c.List(ctx, ListFilter{})
+			return err
+		}, "list_accounts", "timeout"},
+		{"unreachable", closedPort, context.Background(), func(ctx context.Context, c *Client) error {
+			_, err := c.List(ctx, ListFilter{})
+			return err
+		}, "list_accounts", "unreachable"},
+		{"canceled", hang.URL, canceled, func(ctx context.Context, c *Client) error {
+			_, err := c.List(ctx, ListFilter{})
+			return err
+		}, "list_accounts", "canceled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewClient(tt.url, testKey)
+			c.HTTP.Timeout = 100 * time.Millisecond
+			var got []string
+			c.Observe = func(op, outcome string, took time.Duration) {
+				got = append(got, op+" "+outcome)
+			}
+			tt.call(tt.ctx, c)
+			if want := tt.op + " " + tt.outcome; len(got) != 1 || got[0] != want {
+				t.Errorf("observed %q, want [%q]", got, want)
+			}
+		})
+	}
+	// A call refused before it goes out is not a call.
+	c := NewClient(live.BaseURL, testKey)
+	c.Observe = func(op, outcome string, took time.Duration) {
+		t.Errorf("observed %s %s for a call never sent", op, outcome)
+	}
+	c.Rename(context.Background(), "", "X")
+}

@@ -56,6 +56,41 @@ func IsTemporary(err error) bool {
 	return errors.As(err, &ne)
 }
 
+// Outcome sorts a call's result into a few words, for metrics: ok;
+// not_found (404); rejected (the partner system refused the request: a
+// 4xx such as a bad key or invalid input); unavailable (5xx, 408, 429);
+// timeout (no answer in time); unreachable (no connection); canceled (the
+// caller gave up); error (anything else: an answer that is not the
+// expected JSON, a request that could not be built).
+func Outcome(ctx context.Context, err error) string {
+	if err == nil {
+		return "ok"
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return "error"
+	}
+	code := e.StatusCode
+	var ne net.Error
+	switch {
+	case code == http.StatusNotFound:
+		return "not_found"
+	case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests, code >= 500:
+		return "unavailable"
+	case code >= 400:
+		return "rejected"
+	case code != 0:
+		return "error" // 2xx with a bad body, or an unexpected status
+	case errors.Is(ctx.Err(), context.Canceled):
+		return "canceled"
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.As(e.Err, &ne) && ne.Timeout():
+		return "timeout"
+	case e.Temporary:
+		return "unreachable"
+	}
+	return "error"
+}
+
 // transportError explains a request that got no answer.
 func (c *Client) transportError(ctx context.Context, op string, timeout time.Duration, err error) *Error {
 	cause := err

@@ -76,6 +76,27 @@ func (s *Store) CustomersInStatus(ctx context.Context, st customer.Status, after
 	return s.queryCustomers(ctx, `SELECT `+customerCols+` FROM customers WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3`, st, afterID, limit)
 }
 
+// CountByStatus counts every partner's customers by status, deleted ones
+// left out: the operator's view for metrics, so it is the one customer
+// query not scoped by a partner, and it returns only numbers.
+func (s *Store) CountByStatus(ctx context.Context) (map[customer.Status]int, error) {
+	rows, err := s.Read.QueryContext(ctx, `SELECT status, COUNT(*) FROM customers WHERE status <> 'deleted' GROUP BY status`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	counts := map[customer.Status]int{}
+	for rows.Next() {
+		var st customer.Status
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		counts[st] = n
+	}
+	return counts, rows.Err()
+}
+
 // ExpiredDemos lists DEMOs past their expiry whose partner chose automatic removal.
 func (s *Store) ExpiredDemos(ctx context.Context, now time.Time, limit int) ([]customer.Customer, error) {
 	return s.queryCustomers(ctx, `SELECT `+customerCols+` FROM customers c WHERE type = 'demo' AND demo_expires_at < $1

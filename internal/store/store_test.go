@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -387,6 +388,40 @@ func TestReadyAndMigrationStatus(t *testing.T) {
 		// Migrating again finds nothing to do.
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestCountByStatus: the operator's count spans every partner and leaves
+// deleted customers out.
+func TestCountByStatus(t *testing.T) {
+	setup(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if got, err := s.CountByStatus(ctx); err != nil || len(got) != 0 {
+			t.Fatalf("empty hub: %v, %v", got, err)
+		}
+		a, _ := partner(t, s, "alpha")
+		b, _ := partner(t, s, "beta")
+		addCustomer(t, s, a.ID, "One", "one")
+		ready := addCustomer(t, s, a.ID, "Two", "two")
+		gone := addCustomer(t, s, b.ID, "Three", "three")
+		addCustomer(t, s, b.ID, "Four", "four")
+		if _, err := s.Transition(ctx, a.ID, ready.ID, customer.StatusDeploying, customer.EventDeployed, "", "", nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range []customer.Event{customer.EventDelete, customer.EventDeleted} {
+			cur, _ := s.CustomerForWork(ctx, b.ID, gone.ID)
+			if _, err := s.Transition(ctx, b.ID, gone.ID, cur.Status, ev, "", "", nil); err != nil {
+				t.Fatalf("%s: %v", ev, err)
+			}
+		}
+		got, err := s.CountByStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[customer.Status]int{customer.StatusDeploying: 2, customer.StatusReady: 1}
+		if !maps.Equal(got, want) {
+			t.Fatalf("CountByStatus = %v, want %v", got, want)
 		}
 	})
 }

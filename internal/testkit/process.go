@@ -57,6 +57,7 @@ type Process struct {
 	HubURL           string
 	ConsoleURL       string
 	PartnerSystemURL string
+	MetricsURL       string // …/metrics
 	// Started is when the process was started, before exec.
 	Started time.Time
 
@@ -78,7 +79,8 @@ func StartProcess(t testing.TB, bin, dataDir, logPath string, env []string) *Pro
 	urls := &urlScanner{found: make(chan struct{})}
 	p := &Process{DataDir: dataDir, LogPath: logPath, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, "serve", "--data-dir", dataDir,
-		"--addr", "127.0.0.1:0", "--console-addr", "127.0.0.1:0", "--partner-system-addr", "127.0.0.1:0")
+		"--addr", "127.0.0.1:0", "--console-addr", "127.0.0.1:0", "--partner-system-addr", "127.0.0.1:0",
+		"--metrics-addr", "127.0.0.1:0")
 	p.cmd.Env = env
 	p.cmd.Stdout = &lockedWriter{w: multi{logf, urls}}
 	p.cmd.Stderr = &lockedWriter{w: logf}
@@ -105,7 +107,7 @@ func StartProcess(t testing.TB, bin, dataDir, logPath string, env []string) *Pro
 		p.Kill()
 		t.Fatalf("partnerhub did not print its URLs within 30s\n%s", LogTail(logPath, 40))
 	}
-	p.HubURL, p.ConsoleURL, p.PartnerSystemURL = urls.get()
+	p.HubURL, p.ConsoleURL, p.PartnerSystemURL, p.MetricsURL = urls.get()
 	if err := p.waitHealthy(30 * time.Second); err != nil {
 		p.Kill()
 		t.Fatalf("%v\n%s", err, LogTail(logPath, 40))
@@ -198,12 +200,13 @@ func LogTail(path string, n int) string {
 //	hub:            http://…
 //	consoles:       http://…
 //	partner system: http://…
+//	metrics:        http://…/metrics
 type urlScanner struct {
-	mu                  sync.Mutex
-	buf                 []byte
-	hub, console, psURL string
-	found               chan struct{}
-	closed              bool
+	mu                           sync.Mutex
+	buf                          []byte
+	hub, console, psURL, metrics string
+	found                        chan struct{}
+	closed                       bool
 }
 
 func (u *urlScanner) Write(b []byte) (int, error) {
@@ -220,13 +223,13 @@ func (u *urlScanner) Write(b []byte) (int, error) {
 		}
 		line := strings.TrimSpace(string(u.buf[:i]))
 		u.buf = u.buf[i+1:]
-		for prefix, dst := range map[string]*string{"hub:": &u.hub, "consoles:": &u.console, "partner system:": &u.psURL} {
+		for prefix, dst := range map[string]*string{"hub:": &u.hub, "consoles:": &u.console, "partner system:": &u.psURL, "metrics:": &u.metrics} {
 			if v, ok := strings.CutPrefix(line, prefix); ok {
 				*dst = strings.TrimSpace(v)
 			}
 		}
 	}
-	if u.hub != "" && u.console != "" && u.psURL != "" {
+	if u.hub != "" && u.console != "" && u.psURL != "" && u.metrics != "" {
 		u.closed = true
 		u.buf = nil
 		close(u.found)
@@ -234,10 +237,10 @@ func (u *urlScanner) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-func (u *urlScanner) get() (hub, console, ps string) {
+func (u *urlScanner) get() (hub, console, ps, metrics string) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return u.hub, u.console, u.psURL
+	return u.hub, u.console, u.psURL, u.metrics
 }
 
 type multi []io.Writer

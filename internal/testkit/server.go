@@ -33,7 +33,7 @@ func Start(t testing.TB, mutate ...func(*config.Config)) *Server {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.DataDir = t.TempDir()
-	cfg.Addr, cfg.ConsoleAddr, cfg.PartnerSystemAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Addr, cfg.ConsoleAddr, cfg.PartnerSystemAddr, cfg.MetricsAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	cfg.LogLevel = "warn"
 	for _, m := range mutate {
 		m(&cfg)
