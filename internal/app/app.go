@@ -201,6 +201,10 @@ type served struct {
 // the databases close.
 func (a *App) Run(ctx context.Context) error {
 	if err := a.Queue.Start(ctx); err != nil {
+		a.close()
+		if ctx.Err() != nil {
+			return nil // stopped while starting (Ctrl-C at once): a clean stop
+		}
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	listenCtx, stopListening := context.WithCancel(ctx)
