@@ -157,3 +157,69 @@ func TestPartnerAccessInTheConsole(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleSessionsEndWithTheUser: a partner user's console session,
+// opened through Visit, ends when the hub no longer allows them: removed,
+// lowered to Viewer, or after signing out everywhere.
+func TestConsoleSessionsEndWithTheUser(t *testing.T) {
+	s := testkit.Start(t)
+	ctx := context.Background()
+	id := addCustomer(t, s, "customer", "Litware Inc", "Litware")
+	s.WaitStatus(t, id, "ready", time.Minute)
+	admin, _, err := s.App.Hub.SignIn(ctx, s.AdminEmail, s.AdminPassword, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dashboard := s.App.ConsoleURL + "/c/" + id + "/"
+	// visitor invites a technician who signs in and visits the console.
+	visitor := func(email string) (userID string, hub, console *webClient) {
+		inv, err := s.App.Hub.Invite(ctx, admin, email, "technician")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hub, console = newWebClient(t, s.App.HubURL), newWebClient(t, s.App.ConsoleURL)
+		hub.signIn(email, inv.Password)
+		resp, _ := hub.post("/customers/"+id+"/visit", nil)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("visit as %s: %d", email, resp.StatusCode)
+		}
+		if r, _ := console.get(resp.Header.Get("Location")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("hand-off as %s: %d", email, r.StatusCode)
+		}
+		if r, b := console.get(dashboard); r.StatusCode != 200 || !strings.Contains(b, "Litware") {
+			t.Fatalf("dashboard as %s: %d", email, r.StatusCode)
+		}
+		return inv.User.ID, hub, console
+	}
+	ended := func(who string, console *webClient) {
+		t.Helper()
+		if r, b := console.get(dashboard); r.StatusCode != http.StatusForbidden || strings.Contains(b, "Litware Inc") {
+			t.Errorf("%s: the console session still opens the dashboard: %d", who, r.StatusCode)
+		}
+	}
+
+	removedID, _, removed := visitor("removed@partner.example")
+	demotedID, _, demoted := visitor("demoted@partner.example")
+	_, leaverHub, leaver := visitor("leaver@partner.example")
+	_, _, bystander := visitor("bystander@partner.example")
+
+	if err := s.App.Hub.RemoveUser(ctx, admin, removedID); err != nil {
+		t.Fatal(err)
+	}
+	ended("a removed user", removed)
+	if err := s.App.Hub.SetRole(ctx, admin, demotedID, "viewer"); err != nil {
+		t.Fatal(err)
+	}
+	ended("a user lowered to Viewer", demoted)
+	if err := s.App.Hub.SetRole(ctx, admin, demotedID, "technician"); err != nil {
+		t.Fatal(err)
+	}
+	ended("a user lowered and raised again (the session was ended, not paused)", demoted)
+	if r, _ := leaverHub.post("/account/signout-everywhere", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out everywhere: %d", r.StatusCode)
+	}
+	ended("a user who signed out everywhere", leaver)
+	if r, _ := bystander.get(dashboard); r.StatusCode != 200 {
+		t.Errorf("a colleague's console session ended too: %d", r.StatusCode)
+	}
+}

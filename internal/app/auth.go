@@ -52,6 +52,10 @@ func (c consoleHub) RedeemHandoff(ctx context.Context, token, customerID string)
 	return console.Visitor{UserID: v.UserID, Email: v.Email, PartnerID: v.PartnerID}, err
 }
 
+func (c consoleHub) VisitorAllowed(ctx context.Context, v console.Visitor) (bool, error) {
+	return c.h.ConsoleVisitorAllowed(ctx, v.PartnerID, v.UserID, v.Since)
+}
+
 func (c consoleHub) ConsoleAdminSignIn(ctx context.Context, customerID, email, password, addr string) (bool, error) {
 	must, err := c.h.ConsoleAdminSignIn(ctx, customerID, email, password, addr)
 	return must, consoleErr(err)

@@ -274,16 +274,33 @@ func (h *handler) setPartnerAccess(w http.ResponseWriter, r *http.Request) {
 
 // visitor returns the session's visitor, if any.
 func (h *handler) visitor(w http.ResponseWriter, r *http.Request) (Visitor, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || c.Value == "" {
-		return Visitor{}, false
-	}
-	v, ok, err := h.m.sessionVisitor(r.Context(), r.PathValue("customerID"), c.Value, h.now())
+	v, ok, err := h.session(r)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "console session", "err", err)
 		return Visitor{}, false
 	}
 	return v, ok
+}
+
+// session returns the visitor of the request's session cookie; ok is false
+// without a live session. A partner user's session holds only while the
+// hub still allows them (not removed, still allowed to operate, not signed
+// out everywhere since): one that no longer holds is ended here.
+func (h *handler) session(r *http.Request) (Visitor, bool, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return Visitor{}, false, nil
+	}
+	ctx, id := r.Context(), r.PathValue("customerID")
+	v, ok, err := h.m.sessionVisitor(ctx, id, c.Value, h.now())
+	if err != nil || !ok || v.IsCustomerAdmin() {
+		return v, ok, err
+	}
+	allowed, err := h.handoff.VisitorAllowed(ctx, v)
+	if err != nil || allowed {
+		return v, err == nil, err
+	}
+	return Visitor{}, false, h.m.endSession(ctx, id, c.Value)
 }
 
 // customerAdmin lets only the customer's admin through: a partner's

@@ -28,14 +28,10 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("customerID")
 	ctx := r.Context()
 	w.Header().Set("Cache-Control", "no-store")
-	var visitor Visitor
-	ok := false
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		var err error
-		if visitor, ok, err = h.m.sessionVisitor(ctx, id, c.Value, h.now()); err != nil {
-			h.fail(w, r, id, err)
-			return
-		}
+	visitor, ok, err := h.session(r)
+	if err != nil {
+		h.fail(w, r, id, err)
+		return
 	}
 	if !ok {
 		msg := messagePage{CustomerID: id, Title: "Not signed in",
@@ -49,7 +45,6 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := dashboardPage{CustomerID: id, Visitor: visitor}
-	var err error
 	if p.SchemaVersion, err = h.m.SchemaVersion(ctx, id); err != nil {
 		h.fail(w, r, id, err)
 		return

@@ -15,17 +15,23 @@ type RouteResolver interface {
 	ConsoleRouted(ctx context.Context, customerID string) (bool, error)
 }
 
-// HandoffRedeemer redeems the hub's single-use, short-lived sign-in
-// hand-off. It fails when the token is unknown, used, expired or was issued
-// for another customer.
+// HandoffRedeemer is the hub as the authority over partner users in a
+// console. RedeemHandoff redeems its single-use, short-lived sign-in
+// hand-off; it fails when the token is unknown, used, expired or was issued
+// for another customer. VisitorAllowed tells whether a partner user's
+// session still holds (the user may have been removed, lost the right to
+// operate, or signed out everywhere since it opened).
 type HandoffRedeemer interface {
 	RedeemHandoff(ctx context.Context, token, customerID string) (Visitor, error)
+	VisitorAllowed(ctx context.Context, v Visitor) (bool, error)
 }
 
 // Visitor is the person a session belongs to: a partner user signed in by
 // a hand-off, or the customer's own admin (PartnerID "").
 type Visitor struct {
 	UserID, Email, PartnerID string
+	// Since is when the session opened.
+	Since time.Time
 }
 
 // customerAdminID is the user id of the customer admin's sessions.

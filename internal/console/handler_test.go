@@ -24,8 +24,9 @@ func (f fakeRoutes) ConsoleRouted(_ context.Context, id string) (bool, error) { 
 // fakeHandoffs stands in for the hub's hand-off store: single-use, and bound
 // to the customer it was issued for.
 type fakeHandoffs struct {
-	mu     sync.Mutex
-	issued map[string]handoff
+	mu      sync.Mutex
+	issued  map[string]handoff
+	revoked map[string]bool // user ids the hub no longer allows
 }
 
 type handoff struct {
@@ -48,6 +49,13 @@ func (f *fakeHandoffs) RedeemHandoff(_ context.Context, token, customerID string
 		return console.Visitor{}, errors.New("hand-off unknown, used, expired or for another customer")
 	}
 	return h.visitor, nil
+}
+
+// VisitorAllowed lets every partner user in, unless revoked names them.
+func (f *fakeHandoffs) VisitorAllowed(_ context.Context, v console.Visitor) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return !f.revoked[v.UserID], nil
 }
 
 // A scenario is one request in the story below; scenarios run in order and
@@ -168,6 +176,19 @@ func TestConsoleScenarios(t *testing.T) {
 		{name: "escaped dashboard", url: "/c/evil/", client: "evil", wantStatus: 200,
 			want:    []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "EVIL", "Customer"},
 			notWant: []string{"<script>alert(1)</script>", "DEMO"}},
+		{name: "a partner user the hub no longer allows (removed, demoted, signed out everywhere)", url: "/c/evil/", client: "evil", wantStatus: 403,
+			before: func(t *testing.T) {
+				handoffs.mu.Lock()
+				handoffs.revoked = map[string]bool{"u-1": true}
+				handoffs.mu.Unlock()
+			},
+			want: []string{"not signed in"}},
+		{name: "that session is over, not only refused", url: "/c/evil/", client: "evil", wantStatus: 403,
+			before: func(t *testing.T) {
+				handoffs.mu.Lock()
+				handoffs.revoked = nil
+				handoffs.mu.Unlock()
+			}},
 		{name: "hand-off after access is revoked", url: "/c/acme/handoff?token=tok-acme-2", client: "partner", wantStatus: 403,
 			before: func(t *testing.T) {
 				handoffs.issue("tok-acme-2", "acme", "p-1")

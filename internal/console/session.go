@@ -56,9 +56,11 @@ func (m *Manager) sessionVisitor(ctx context.Context, customerID, token string, 
 	if err != nil {
 		return Visitor{}, false, err
 	}
-	err = db.QueryRowContext(ctx, `SELECT user_id, email, partner_id FROM console_sessions
+	var since int64
+	err = db.QueryRowContext(ctx, `SELECT user_id, email, partner_id, created_at FROM console_sessions
 		WHERE token_hash = $1 AND expires_at > $2`, hashToken(token), now.UnixMilli()).
-		Scan(&v.UserID, &v.Email, &v.PartnerID)
+		Scan(&v.UserID, &v.Email, &v.PartnerID, &since)
+	v.Since = time.UnixMilli(since)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Visitor{}, false, nil
 	}

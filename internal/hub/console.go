@@ -38,6 +38,22 @@ func (s *Service) RedeemHandoff(ctx context.Context, token, customerID string) (
 	return Visitor{UserID: u.ID, Email: u.Email, PartnerID: u.PartnerID}, nil
 }
 
+// ConsoleVisitorAllowed tells a console whether a partner user's session,
+// opened at since through a hand-off, still holds: the user still exists,
+// may still operate, and has not ended their sessions (sign-out everywhere,
+// a password change or reset) since. The console asks at every request, so
+// removing a user or lowering their role ends their console sessions at once.
+func (s *Service) ConsoleVisitorAllowed(ctx context.Context, partnerID, userID string, since time.Time) (bool, error) {
+	u, err := s.Store.UserByID(ctx, partnerID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return actorOf(u).Can(PermOperate) && since.After(u.SessionsRevokedAt), nil
+}
+
 // ConsoleEvent is something that happened in a console that the partner's
 // audit log must show: a partner user signing in through a hand-off (or
 // being refused), the customer's admin signing in or changing access.

@@ -35,6 +35,9 @@ type User struct {
 	// On a user read through a session it is the session's flag: set only
 	// when the session was opened with that password.
 	MustChangePassword bool
+	// SessionsRevokedAt is when the user's sessions were last ended; a
+	// console session opened before it is over too.
+	SessionsRevokedAt time.Time
 }
 
 // CreatePartnerWithAdmin creates a partner and its first user in one
@@ -83,17 +86,18 @@ func (s *Store) GetPartner(ctx context.Context, id string) (Partner, error) {
 }
 
 const userCols = `u.id, u.partner_id, u.email, u.name, u.role, u.password_hash, u.created_at,
-	u.oidc_issuer, u.oidc_subject, u.invited_by, u.last_sign_in_at, u.must_change_password`
+	u.oidc_issuer, u.oidc_subject, u.invited_by, u.last_sign_in_at, u.must_change_password, u.sessions_revoked_at`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
 	var created int64
 	var last sql.NullInt64
 	var must int
+	var revoked int64
 	dest := append([]any{&u.ID, &u.PartnerID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &created,
-		&u.OIDCIssuer, &u.OIDCSubject, &u.InvitedBy, &last, &must}, extra...)
+		&u.OIDCIssuer, &u.OIDCSubject, &u.InvitedBy, &last, &must, &revoked}, extra...)
 	err := row.Scan(dest...)
-	u.CreatedAt, u.LastSignInAt, u.MustChangePassword = fromMS(created), fromNullMS(last), must != 0
+	u.CreatedAt, u.LastSignInAt, u.MustChangePassword, u.SessionsRevokedAt = fromMS(created), fromNullMS(last), must != 0, fromMS(revoked)
 	return u, notFound(err, ErrNotFound)
 }
 

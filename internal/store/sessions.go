@@ -49,13 +49,25 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // DeleteUserSessions ends every session of a user (sign-out everywhere, a
 // password change) except the one whose hash is keep ("" keeps none).
-func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) (int, error) {
-	res, err := s.Write.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, keep)
-	if err != nil {
-		return 0, err
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+// The user's console sessions end too (sessions_revoked_at), the kept
+// hub session's included: it opens them again with a Visit.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) (n int, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, keep)
+		if err != nil {
+			return err
+		}
+		m, _ := res.RowsAffected()
+		n = int(m)
+		return revokeConsoleSessions(ctx, tx, userID, s.nowMS())
+	})
+	return n, err
+}
+
+// revokeConsoleSessions ends the user's console sessions opened until now.
+func revokeConsoleSessions(ctx context.Context, tx *sql.Tx, userID string, now int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE users SET sessions_revoked_at = $1 WHERE id = $2`, now, userID)
+	return err
 }
 
 // APIToken is a named bearer token of a user; only its hash is kept.

@@ -6,10 +6,16 @@
 -- identity provider is never held back by it).
 ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+-- When the user's sessions were last ended (sign-out everywhere, a password
+-- change or reset): console sessions opened before then end too. The
+-- consoles keep their sessions in the customers' own databases, so they
+-- ask the hub rather than being swept from here.
+ALTER TABLE users ADD COLUMN sessions_revoked_at BIGINT NOT NULL DEFAULT 0;
 -- People invited before this migration who never signed in still hold the
 -- password they were given.
 UPDATE users SET must_change_password = 1 WHERE password_hash <> '' AND last_sign_in_at IS NULL;
 
 -- +goose Down
+ALTER TABLE users DROP COLUMN sessions_revoked_at;
 ALTER TABLE sessions DROP COLUMN must_change_password;
 ALTER TABLE users DROP COLUMN must_change_password;
