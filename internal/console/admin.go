@@ -129,7 +129,7 @@ func (h *handler) formError(r *http.Request, id string, err error) (int, string)
 	case errors.Is(err, ErrLocked):
 		return http.StatusTooManyRequests, "There were too many failed sign-ins. Wait 15 minutes, then try again."
 	case errors.Is(err, ErrWeakPassword):
-		return http.StatusUnprocessableEntity, "Choose a new password of 12 to 200 characters that differs from the current one."
+		return http.StatusUnprocessableEntity, "Choose a new password of 12 to 200 characters that differs from the current one and is not easy to guess: not your email, not one character repeated, not a common password."
 	}
 	h.log.ErrorContext(r.Context(), "console admin", "customer", id, "err", err)
 	return http.StatusServiceUnavailable, "The console could not check this right now. Please try again in a few minutes."

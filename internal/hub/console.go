@@ -181,7 +181,7 @@ func (s *Service) ConsoleAdminSetPassword(ctx context.Context, customerID, email
 		s.RecordConsoleEvent(ctx, ConsoleEvent{CustomerID: customerID, Actor: "customer admin " + normEmail(email), Addr: addr,
 			Action: AuditPasswordChange, Detail: consoleAdminDetail, Err: err})
 	}()
-	if err := checkNewPassword(current, next); err != nil {
+	if err := checkNewPassword(current, next, email); err != nil {
 		return err
 	}
 	hash, err := auth.HashPassword(next)

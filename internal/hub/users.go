@@ -38,7 +38,7 @@ var (
 	// too many failures, for a while, without looking at the password.
 	ErrLocked = errors.New("too many failed sign-ins; try again in a few minutes")
 	// ErrWeakPassword refuses a new password that is too short or too long.
-	ErrWeakPassword = errors.New("choose a password of 12 to 200 characters that differs from the current one")
+	ErrWeakPassword = errors.New("choose a password of 12 to 200 characters that differs from the current one and is not easy to guess")
 	// ErrNoPassword means the account signs in only with the identity provider.
 	ErrNoPassword = errors.New("this account signs in with the identity provider and has no password")
 )
@@ -291,7 +291,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next, ke
 	if !auth.CheckPassword(u.PasswordHash, current) {
 		return s.failed(ctx, keys)
 	}
-	if err := checkNewPassword(current, next); err != nil {
+	if err := checkNewPassword(current, next, u.Email); err != nil {
 		return err
 	}
 	hash, err := auth.HashPassword(next)
@@ -309,11 +309,40 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next, ke
 	return err
 }
 
-func checkNewPassword(current, next string) error {
-	if n := utf8.RuneCountInString(next); n < MinPassword || n > 200 || next == current {
+// checkNewPassword refuses a password that is too short or too long, the
+// current one again, or easy to guess: a few characters repeated, the
+// person's own email (or the part before the @), or a common password.
+// Length matters most (NIST SP 800-63B); these catch the obvious rest.
+func checkNewPassword(current, next, email string) error {
+	n := utf8.RuneCountInString(next)
+	if n < MinPassword || n > 200 || next == current {
+		return ErrWeakPassword
+	}
+	distinct := map[rune]bool{}
+	for _, r := range strings.ToLower(next) {
+		distinct[r] = true
+	}
+	lower := strings.ToLower(next)
+	local, _, _ := strings.Cut(normEmail(email), "@")
+	switch {
+	case len(distinct) < 5:
+		return ErrWeakPassword
+	case email != "" && (strings.Contains(lower, normEmail(email)) || len(local) >= 4 && strings.Contains(lower, local)):
+		return ErrWeakPassword
+	case commonPasswords[lower]:
 		return ErrWeakPassword
 	}
 	return nil
+}
+
+// commonPasswords are the most used passwords of 12 characters or more
+// (from public breach lists), and this product's name, lower-cased.
+var commonPasswords = map[string]bool{
+	"123456789012": true, "1234567890123": true, "12345678901234": true, "123456789abc": true,
+	"qwertyuiopas": true, "qwertyuiop123": true, "qwerty123456": true, "1q2w3e4r5t6y": true, "1qaz2wsx3edc": true,
+	"password1234": true, "password12345": true, "password123!": true, "passwordpassword": true, "p@ssw0rd1234": true,
+	"iloveyou1234": true, "welcome12345": true, "welcome123456": true, "letmein12345": true, "administrator": true,
+	"abcdefghijkl": true, "abc123abc123": true, "changeme1234": true, "partnerhub123": true, "partnerhub2026": true,
 }
 
 // TokenActor returns the actor of an API bearer token, with the lower of

@@ -56,7 +56,7 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, a hub.Acto
 	case errors.Is(err, hub.ErrLocked):
 		msg, status = "There were too many wrong passwords. Wait 15 minutes, then try again.", http.StatusTooManyRequests
 	case errors.Is(err, hub.ErrWeakPassword):
-		msg = "Choose a new password of 12 to 200 characters that differs from the current one."
+		msg = "Choose a new password of 12 to 200 characters that differs from the current one and is not easy to guess: not your email, not one character repeated, not a common password."
 	case errors.Is(err, hub.ErrNoPassword):
 		msg = "Your account signs in with your organisation's identity provider; change your password there."
 	default:

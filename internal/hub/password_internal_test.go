@@ -1,0 +1,33 @@
+package hub
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestCheckNewPassword(t *testing.T) {
+	const email = "Pat.Admin@Partner.example"
+	for _, tc := range []struct {
+		next string
+		ok   bool
+	}{
+		{"correct horse battery staple", true},
+		{"abcd-efgh-jkmn-pqrs", true},
+		{"short", false},
+		{"the current one!", false}, // equals current below
+		{"aaaaaaaaaaaa", false},
+		{"abababababababab", false},
+		{"abcabcabcabc", false},
+		{"pat.admin@partner.example", false},
+		{"my PAT.ADMIN password", false},
+		{"Password1234", false},
+		{"QWERTY123456", false},
+		{"partnerhub2026", false},
+		{string(make([]rune, 201)), false},
+	} {
+		err := checkNewPassword("the current one!", tc.next, email)
+		if ok := err == nil; ok != tc.ok || !ok && !errors.Is(err, ErrWeakPassword) {
+			t.Errorf("%q: %v, want ok=%v", tc.next, err, tc.ok)
+		}
+	}
+}
