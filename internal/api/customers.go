@@ -61,7 +61,7 @@ type createRequest struct {
 // key and body return the same response for 24 hours.
 func (a *API) createCustomer(w http.ResponseWriter, r *http.Request, actor hub.Actor) {
 	var req createRequest
-	body, p := httpx.ReadJSON(w, r, &req)
+	_, p := httpx.ReadJSON(w, r, &req)
 	if p != nil {
 		httpx.WriteProblem(w, p)
 		return
@@ -85,7 +85,14 @@ func (a *API) createCustomer(w http.ResponseWriter, r *http.Request, actor hub.A
 		httpx.WriteProblem(w, httpx.NewProblem(http.StatusBadRequest, "the Idempotency-Key must be 1 to 200 visible ASCII characters"))
 		return
 	}
-	sum := sha256.Sum256(body)
+	// The request's meaning, not its bytes, is compared: the same JSON with
+	// other spacing, key order or type case is the same request.
+	canonical, err := json.Marshal(in)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	sum := sha256.Sum256(canonical)
 	resp, replayed, err := a.Hub.AddCustomerOnce(r.Context(), actor, in, key, hex.EncodeToString(sum[:]), func(c customer.Customer) (string, error) {
 		b, err := json.Marshal(a.toJSON(c))
 		return string(b), err

@@ -77,9 +77,11 @@ func CheckShortName(s string) string {
 		return "Enter a short name."
 	case n > MaxShortName:
 		return "Short name must be at most 10 characters."
-	case strings.IndexFunc(s, isSpace) >= 0:
+	case strings.IndexFunc(s, unicode.IsSpace) >= 0:
 		return "Short name must not contain spaces."
-	case hasHidden(s, 0):
+	case hasHidden(s, 0), strings.IndexFunc(s, isSpace) >= 0:
+		// Zero-width "spaces" are invisible characters to the person who
+		// pasted them, not spaces they could see and remove.
 		return "Short name must not contain control or invisible formatting characters."
 	case mixesScripts(s):
 		return "Short name must not mix alphabets (for example Latin and Cyrillic letters)."

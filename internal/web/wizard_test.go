@@ -43,7 +43,7 @@ func TestWizardSteps(t *testing.T) {
 		invalid("long short name", "/customers/new/company", "shortName", "Short name must be at most 10 characters.", "shortName", "ABCDEFGHIJK"),
 		invalid("space in short name", "/customers/new/company", "shortName", "Short name must not contain spaces.", "shortName", "North wind"),
 		invalid("tab in short name", "/customers/new/company", "shortName", "Short name must not contain spaces.", "shortName", "North\twind"),
-		invalid("zero-width space in short name", "/customers/new/company", "shortName", "Short name must not contain spaces.", "shortName", "North\u200bwind"),
+		invalid("zero-width space in short name", "/customers/new/company", "shortName", "Short name must not contain control or invisible formatting characters.", "shortName", "North\u200bwind"),
 		invalid("taken short name", "/customers/new/company", "shortName", customer.MsgShortNameTaken, "shortName", "CONTOSO"),
 		{name: "company ok", user: "alice", method: "POST", path: "/customers/new/company", form: answers(), status: 200,
 			contains: []string{`id="f-contact-name"`, `type="hidden" name="shortName" value="Northwind"`, "Northwind Traders", "step 3 of 4"}},
