@@ -94,6 +94,8 @@ func TestAdminPages(t *testing.T) {
 			status: 200, contains: []string{`id="invited"`, "tina@alice-partners.test", "was invited as Technician", "one-time password"}},
 		{name: "invite a bad email", user: "alice", method: "POST", path: "/settings/users", form: url.Values{"email": {"nope"}, "role": {"viewer"}},
 			status: 422, contains: []string{"Enter an email address"}},
+		{name: "invite an email without a domain", user: "alice", method: "POST", path: "/settings/users", form: url.Values{"email": {"a@b"}, "role": {"viewer"}},
+			status: 422, contains: []string{"Enter an email address"}},
 		{name: "invite someone else's user", user: "alice", method: "POST", path: "/settings/users", form: url.Values{"email": {"bob@bob-partners.test"}, "role": {"viewer"}},
 			status: 422, contains: []string{"cannot be invited"}, excludes: []string{"Bob Partners"}},
 		{name: "promote", user: "alice", method: "POST", path: "/settings/users/{vera}/role", form: url.Values{"role": {"technician"}}, status: 303, location: "/settings/users"},
