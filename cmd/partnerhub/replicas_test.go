@@ -237,14 +237,23 @@ func (r *replica) start(t testing.TB) {
 		return
 	}
 	go func() {
+		// The banner is the URLs, then (on the replica that created the
+		// first partner) the admin's password, then "Press Ctrl-C to stop.":
+		// the hub's URL is handed over only once the whole banner is read,
+		// so that password() sees the password line of the replica that
+		// printed one.
 		sc := bufio.NewScanner(pipe)
+		hub := ""
 		for sc.Scan() {
 			line := sc.Text()
 			r.mu.Lock()
 			r.stdout.WriteString(line + "\n")
 			r.mu.Unlock()
 			if u, ok := strings.CutPrefix(strings.TrimSpace(line), "hub:"); ok {
-				r.urlc <- strings.TrimSpace(u)
+				hub = strings.TrimSpace(u)
+			}
+			if strings.TrimSpace(line) == "Press Ctrl-C to stop." && hub != "" {
+				r.urlc <- hub
 			}
 		}
 	}()
@@ -259,7 +268,7 @@ func (r *replica) waitURL(timeout time.Duration) error {
 		r.hubURL = u
 		return nil
 	case <-time.After(timeout):
-		return fmt.Errorf("did not print its URL within %s; log:\n%s", timeout, r.tail(4096))
+		return fmt.Errorf("did not print its banner within %s; log:\n%s", timeout, r.tail(4096))
 	}
 }
 
