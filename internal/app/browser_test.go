@@ -127,11 +127,11 @@ func TestBrowserAddCustomer(t *testing.T) {
 	// An action from the customer's page: Reset DEMO data runs and the page
 	// shows the customer Ready again, live.
 	do("open the customer's page",
-		chromedp.Click(chromedp.CSS(`a.act-details`)),
+		clickLive(`a.act-details`),
 		chromedp.WaitVisible(chromedp.ID("actions-title")),
 	)
 	do("reset DEMO data from the customer's page",
-		chromedp.Click(chromedp.CSS(`form[action$="/actions/reset-demo-data"] button`)),
+		clickLive(`form[action$="/actions/reset-demo-data"] button`),
 	)
 	// The form posts and redirects back to the page: the wait outlives that
 	// navigation instead of being cut off by it.
@@ -158,6 +158,23 @@ func TestBrowserAddCustomer(t *testing.T) {
 			t.Fatalf("console dashboard lacks %q:\n%s", want, page)
 		}
 	}
+}
+
+// clickLive clicks the first element that matches the CSS selector sel, in
+// one step of the page's own JavaScript. The list's rows and the customer
+// page's panel are live: the page swaps them for fresh ones whenever its
+// event stream says something changed, and once right after loading (the
+// stream's catch-up event). chromedp.Click looks the node up and then
+// clicks it in separate round trips, so a swap in between leaves it holding
+// a node that is no longer in the document. Like chromedp.Click, it
+// requires the element to be there and visible.
+func clickLive(sel string) chromedp.Action[chromedp.Void] {
+	return void(chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+		const el = document.querySelector(%[1]q);
+		if (!el || el.getClientRects().length === 0) throw new Error("no visible element matches " + %[1]q);
+		el.click();
+		return true;
+	})()`, sel)))
 }
 
 // waitTrue evaluates expr until it is true. Unlike chromedp.Poll it survives
