@@ -238,6 +238,11 @@ func (r *replica) start(t testing.TB) {
 		return
 	}
 	go func() {
+		// The banner is the URLs, then (on the replica that created the
+		// first partner) the admin's password, then "Press Ctrl-C to stop.":
+		// the hub's URL is handed over only once the whole banner is read,
+		// so that password() sees the password line of the replica that
+		// printed one.
 		sc := bufio.NewScanner(pipe)
 		hubURL := ""
 		for sc.Scan() {
@@ -248,8 +253,6 @@ func (r *replica) start(t testing.TB) {
 			if u, ok := strings.CutPrefix(strings.TrimSpace(line), "hub:"); ok {
 				hubURL = strings.TrimSpace(u)
 			}
-			// The banner (URLs, then the first admin's password when this
-			// replica created it) is complete at its last line.
 			if strings.HasPrefix(line, "Press Ctrl-C") {
 				r.urlc <- hubURL
 			}
@@ -266,7 +269,7 @@ func (r *replica) waitURL(timeout time.Duration) error {
 		r.hubURL = u
 		return nil
 	case <-time.After(timeout):
-		return fmt.Errorf("did not print its URL within %s; log:\n%s", timeout, r.tail(4096))
+		return fmt.Errorf("did not print its banner within %s; log:\n%s", timeout, r.tail(4096))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -450,6 +451,8 @@ func TestConcurrentSuggestedShortNames(t *testing.T) {
 	}
 }
 
+var attemptOf8 = regexp.MustCompile(`attempt ([1-8]) of 8`)
+
 // TestDeleteAfterRetryingDeploy: a delete that wins over a deployment that
 // was retrying counts its own attempts from one, and finishes.
 func TestDeleteAfterRetryingDeploy(t *testing.T) {
@@ -458,10 +461,18 @@ func TestDeleteAfterRetryingDeploy(t *testing.T) {
 	})
 	proxy.Set(testkit.FaultError, 0)
 	id := addCustomer(t, s, "customer", "Retrying Co", "retrying")
+	// Wait until the deployment has spent a few attempts and is still
+	// retrying. Each "attempt N of 8" shows only for one backoff (150 to
+	// 300 ms here), so the test waits for any of the later ones rather than
+	// for one exact attempt that a slow poll can miss.
 	deadline := time.Now().Add(time.Minute)
-	for !strings.Contains(getCustomer(t, s, id).StatusReason, "attempt 4 of 8") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the deployment did not retry: %+v", getCustomer(t, s, id))
+	for {
+		c := getCustomer(t, s, id)
+		if m := attemptOf8.FindStringSubmatch(c.StatusReason); c.Status == "deploying" && m != nil && m[1] >= "4" {
+			break
+		}
+		if c.Status != "deploying" || time.Now().After(deadline) {
+			t.Fatalf("the deployment did not retry (or stopped retrying before the test saw attempt 4): %+v", c)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

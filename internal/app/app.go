@@ -196,6 +196,10 @@ type served struct {
 	ln  net.Listener
 }
 
+// listenWait bounds how long Run waits, before it serves, for the LISTEN
+// that brings other replicas' changes.
+const listenWait = 15 * time.Second
+
 // Run serves until ctx is cancelled, then shuts down: listeners stop taking
 // requests, running jobs are cancelled (they resume on the next start), and
 // the databases close.
@@ -209,7 +213,20 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
-	go a.listenForChanges(listenCtx)
+	listening := make(chan struct{})
+	go a.listenForChanges(listenCtx, listening)
+	// Serve once this replica hears the others' changes: a browser's event
+	// stream opened before would miss a change made meanwhile on another
+	// replica (its catch-up event is sent at once, the change comes later).
+	// The listeners are bound already, so requests wait meanwhile instead of
+	// being refused. Should the LISTEN take long, serve anyway: it goes on
+	// trying, and pages catch up with every change once it is in place.
+	select {
+	case <-listening:
+	case <-ctx.Done():
+	case <-time.After(listenWait):
+		a.Log.Warn("not yet listening for other replicas' changes; serving anyway", "waited", listenWait)
+	}
 	errc := make(chan error, len(a.servers))
 	for _, s := range a.servers {
 		go func() {

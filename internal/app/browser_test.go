@@ -198,7 +198,7 @@ func waitTrue(ctx context.Context, expr string, timeout time.Duration) error {
 // evaluation cannot be cut in two.
 func clickLive(selector string) chromedp.Action[chromedp.Void] {
 	sel, _ := json.Marshal(selector)
-	return void(chromedp.Poll[bool](`(() => { const el = document.querySelector(`+string(sel)+`); if (!el) return false; el.click(); return true; })()`,
+	return void(chromedp.Poll[bool](`(() => { const el = document.querySelector(`+string(sel)+`); if (!el || el.getClientRects().length === 0) return false; el.click(); return true; })()`,
 		chromedp.WithPollingTimeout(30*time.Second)))
 }
 

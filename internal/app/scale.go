@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"partnerhub/internal/config"
@@ -136,14 +137,19 @@ func report(ctx context.Context, st *store.Store, psDB *sql.DB) (MigrationReport
 }
 
 // listenForChanges fans the other replicas' customer changes out to this
-// process's browsers until ctx ends. On SQLite there are no other replicas
-// and it returns at once.
-func (a *App) listenForChanges(ctx context.Context) {
+// process's browsers until ctx ends; it closes listening once it hears
+// them (the first LISTEN is in place). On SQLite there are no other
+// replicas: it closes listening and returns at once.
+func (a *App) listenForChanges(ctx context.Context, listening chan<- struct{}) {
+	var once sync.Once
+	heard := func() { once.Do(func() { close(listening) }) }
 	if a.Store.Engine != store.Postgres || a.Broker == nil {
+		heard()
 		return
 	}
 	_ = a.Store.Listen(ctx, a.Config.DatabaseURL, a.Log, func() {
 		a.Log.Debug("listening for other replicas' customer changes")
+		heard()
 	}, a.Broker.Publish)
 }
 
