@@ -319,9 +319,17 @@ func TestIsolation(t *testing.T) {
 			text   string
 		}
 		bc, ac := make(chan result, 1), make(chan result, 1)
-		go func() { st, tx := readStream(t, bWeb, "/customers/events", 3*time.Second); bc <- result{st, tx} }()
-		go func() { st, tx := readStream(t, aWeb, "/customers/events", 3*time.Second); ac <- result{st, tx} }()
-		time.Sleep(300 * time.Millisecond)
+		bOpen, aOpen := make(chan struct{}), make(chan struct{})
+		go func() {
+			st, tx := readStreamFrom(t, bWeb, "/customers/events", 3*time.Second, bOpen)
+			bc <- result{st, tx}
+		}()
+		go func() {
+			st, tx := readStreamFrom(t, aWeb, "/customers/events", 3*time.Second, aOpen)
+			ac <- result{st, tx}
+		}()
+		<-bOpen
+		<-aOpen
 		second := addCustomer(t, s, "demo", "Aardvark Two", "AARDTWO")
 		b, a := <-bc, <-ac
 		secrets = append(secrets, second, "Aardvark Two")
@@ -470,14 +478,25 @@ func sortedKeys() []string {
 
 // readStream opens an event stream, reads it for d and hangs up.
 func readStream(t *testing.T, w *webClient, path string, d time.Duration) (int, string) {
+	return readStreamFrom(t, w, path, d, nil)
+}
+
+// readStreamFrom is readStream that closes open once the server answered:
+// the stream subscribes before it answers, so every change made after
+// that reaches it.
+func readStreamFrom(t *testing.T, w *webClient, path string, d time.Duration, open chan<- struct{}) (int, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", w.base+path, nil)
 	req.Header.Set("Accept", "text/event-stream")
 	resp, err := w.c.Do(req)
+	if open != nil {
+		close(open)
+	}
 	if err != nil {
-		t.Fatalf("stream %s: %v", path, err)
+		t.Errorf("stream %s: %v", path, err)
+		return 0, ""
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body) // ends with the deadline
