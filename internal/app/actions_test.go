@@ -275,7 +275,14 @@ func TestPartnerSystemFaults(t *testing.T) {
 		proxy.Set(testkit.FaultNone, 150*time.Millisecond) // a slow partner system keeps the deployment running
 		id := addCustomer(t, s, "demo", "Slow deploy", "slow")
 		deadline := time.Now().Add(time.Minute)
-		for !strings.Contains(getCustomer(t, s, id).StatusStep, "partner_account") && time.Now().Before(deadline) {
+		for {
+			c := getCustomer(t, s, id)
+			if c.Status == "deploying" && strings.Contains(c.StatusStep, "partner_account") {
+				break // mid-deployment, held up by the slow partner system
+			}
+			if c.Status != "deploying" || time.Now().After(deadline) {
+				t.Fatalf("never saw the deployment at its partner-system step: %s %q", c.Status, c.StatusStep)
+			}
 			time.Sleep(20 * time.Millisecond)
 		}
 		body := act(t, s, id, "update", nil, http.StatusConflict)
