@@ -204,6 +204,7 @@ func TestThreeReplicas(t *testing.T) {
 // replica is one `partnerhub serve` child process.
 type replica struct {
 	name, bin, dir, dsn, key string
+	env                      []string // more settings, over the defaults below
 	cmd                      *exec.Cmd
 	hubURL                   string
 
@@ -226,6 +227,7 @@ func (r *replica) start(t testing.TB) {
 		"PARTNERHUB_METRICS_ADDR=127.0.0.1:0",
 		"PARTNERHUB_PARTNER_SYSTEM_KEY="+r.key, "PARTNERHUB_RESCUE_AFTER="+rescueAfter,
 		"PARTNERHUB_LOG_LEVEL=warn", "PARTNERHUB_WORKERS=6", "PARTNERHUB_DATABASE_MAX_CONNS=8")
+	r.cmd.Env = append(r.cmd.Env, r.env...) // the last of duplicate keys wins
 	r.cmd.Stderr = r.log
 	pipe, err := r.cmd.StdoutPipe()
 	if err != nil {
