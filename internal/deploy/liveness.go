@@ -287,8 +287,11 @@ func (r *deadRescuer) round(ctx context.Context) (int, error) {
 		if !seen {
 			r.suspects[client], first = now, now
 		}
-		if now.Sub(first) < r.grace {
-			continue // found free once: confirm at a later round
+		// Found free once: confirm at a later round. Rounds drift by the
+		// time their queries take, so one a quarter round short of the
+		// grace counts (else the confirmation slips a whole round).
+		if now.Sub(first) < r.grace-r.every/4 {
+			continue
 		}
 		n, err := r.resume(ctx, client, ids)
 		if err != nil {

@@ -251,12 +251,12 @@ func TestDeadRescuerGrace(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	now = now.Add(3 * time.Second)
+	now = now.Add(3 * time.Second) // short of the grace by more than a quarter round
 	round(0)
 	if j := readJob(t, db, flakyJob); j.state != "running" {
 		t.Fatalf("a client found free only %s ago lost its job: %+v", 3*time.Second, j)
 	}
-	now = now.Add(time.Second)
+	now = now.Add(time.Second - time.Second/2 + time.Millisecond) // a quarter round (of 2 s) short: a drifted round
 	round(1)
 }
 
