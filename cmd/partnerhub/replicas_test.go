@@ -26,9 +26,10 @@ import (
 	"partnerhub/internal/testkit/pgtest"
 )
 
-// rescueAfter is the replicas' job rescue window: how long a job of the
-// killed replica stays "running" before another replica takes it over. Short
-// here so the test stays within minutes; River's rescuer then runs every 30 s.
+// rescueAfter is the replicas' fallback rescue window: how long a job may
+// stay "running" before River's rescuer hands it to another replica. The
+// killed replica's jobs are taken over within seconds without it (its
+// liveness lock dies with it); this only bounds what that might miss.
 const rescueAfter = "12s"
 
 // TestThreeReplicas starts three real `partnerhub serve` processes on one
