@@ -57,7 +57,8 @@ const (
 	// deadCheckEvery is how often a process looks for a dead replica's jobs.
 	deadCheckEvery = 2 * time.Second
 	// deadGrace is how long a client's lock must stay free before its jobs
-	// are taken: it is found free on two checks at least this far apart. A
+	// are taken: it is found free on two checks this far apart (less a
+	// quarter round, for the drift of the rounds). A
 	// live process whose liveness connection dropped (PostgreSQL restarted,
 	// a proxy cut it) takes its lock again at its next check, within
 	// deadCheckEvery; twice that keeps its running jobs from being run a

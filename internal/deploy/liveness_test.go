@@ -279,6 +279,16 @@ func TestLivenessLock(t *testing.T) {
 	} else {
 		other.release()
 	}
+	// Over TCP the session has keepalives, so that a vanished machine's
+	// lock goes within seconds (on a Unix socket they do not apply).
+	var unixSocket bool
+	var idle string
+	if err := l.conn.QueryRow(ctx, `SELECT inet_client_addr() IS NULL, current_setting('tcp_keepalives_idle')`).Scan(&unixSocket, &idle); err != nil {
+		t.Fatal(err)
+	}
+	if !unixSocket && idle != "5" {
+		t.Errorf("tcp_keepalives_idle = %s on the liveness session, want 5", idle)
+	}
 	r := newDeadRescuer(st.Write, "someone-else", quietLog(t))
 	if dead, err := r.dead(ctx, l.id); err != nil || dead {
 		t.Fatalf("dead(%s) = %v, %v while its lock is held", l.id, dead, err)
