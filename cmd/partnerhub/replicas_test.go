@@ -26,9 +26,10 @@ import (
 	"partnerhub/internal/testkit/pgtest"
 )
 
-// rescueAfter is the replicas' job rescue window: how long a job of the
-// killed replica stays "running" before another replica takes it over. Short
-// here so the test stays within minutes; River's rescuer then runs every 30 s.
+// rescueAfter is the replicas' fallback rescue window: how long a job may
+// stay "running" before River's rescuer hands it to another replica. The
+// killed replica's jobs are taken over within seconds without it (its
+// liveness lock dies with it); this only bounds what that might miss.
 const rescueAfter = "12s"
 
 // TestThreeReplicas starts three real `partnerhub serve` processes on one
@@ -204,6 +205,7 @@ func TestThreeReplicas(t *testing.T) {
 // replica is one `partnerhub serve` child process.
 type replica struct {
 	name, bin, dir, dsn, key string
+	env                      []string // more settings, over the defaults below
 	cmd                      *exec.Cmd
 	hubURL                   string
 
@@ -226,6 +228,7 @@ func (r *replica) start(t testing.TB) {
 		"PARTNERHUB_METRICS_ADDR=127.0.0.1:0",
 		"PARTNERHUB_PARTNER_SYSTEM_KEY="+r.key, "PARTNERHUB_RESCUE_AFTER="+rescueAfter,
 		"PARTNERHUB_LOG_LEVEL=warn", "PARTNERHUB_WORKERS=6", "PARTNERHUB_DATABASE_MAX_CONNS=8")
+	r.cmd.Env = append(r.cmd.Env, r.env...) // the last of duplicate keys wins
 	r.cmd.Stderr = r.log
 	pipe, err := r.cmd.StdoutPipe()
 	if err != nil {

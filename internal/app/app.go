@@ -128,9 +128,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err
 	if a.Queue, err = deploy.NewQueue(ctx, a.Store, worker, deploy.QueueConfig{
 		Workers: cfg.Workers, Logger: log, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 		ReconcileEvery: cfg.ReconcileEvery, RescueAfter: cfg.RescueAfter, SoleProcess: a.Store.Engine == store.SQLite,
+		DatabaseURL: cfg.DatabaseURL,
 	}); err != nil {
 		return nil, err
 	}
+	// On PostgreSQL the queue holds this replica's liveness lock until the
+	// process closes, after the queue stopped: other replicas take over its
+	// running jobs the moment it is gone, and not before (see internal/deploy).
+	a.closers = append(a.closers, a.Queue.Close)
 	a.Hub = &hub.Service{Store: a.Store, Jobs: a.Queue, ConsoleURL: a.ConsoleURL, HandoffTTL: 60 * time.Second,
 		LatestConsoleVersion: console.CurrentVersion}
 	if err := a.wireAuth(); err != nil {

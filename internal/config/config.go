@@ -56,8 +56,10 @@ type Config struct {
 	RetryMax  time.Duration `env:"PARTNERHUB_RETRY_MAX"`
 	// PartnerSystemTimeout bounds one call to the partner system.
 	PartnerSystemTimeout time.Duration `env:"PARTNERHUB_PARTNER_SYSTEM_TIMEOUT"`
-	// RescueAfter is how long a job may look running before another process
-	// (a replica) takes it over; a crashed single process resumes at once.
+	// RescueAfter is how long a job may look running before River's rescuer
+	// hands it to another process: the fallback. A crashed single process
+	// resumes at once; on PostgreSQL a dead replica's jobs are taken over
+	// within seconds through its liveness lock (see internal/deploy).
 	RescueAfter time.Duration `env:"PARTNERHUB_RESCUE_AFTER"`
 
 	// OIDC: partner users sign in with their identity provider when

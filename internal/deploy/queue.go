@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -67,6 +68,14 @@ type Queue struct {
 	client   *river.Client[*sql.Tx]
 	driver   riverdriver.Driver[*sql.Tx]
 	complete func(ctx context.Context, tx *sql.Tx, job *river.Job[OpArgs]) error
+	log      *slog.Logger
+
+	// On PostgreSQL: this process's liveness lock and the loop that
+	// rescues dead replicas' jobs (see liveness.go).
+	live        *liveness
+	rescuer     *deadRescuer
+	stopRescuer context.CancelFunc
+	rescuerDone chan struct{}
 }
 
 // QueueConfig tunes the queue; zero values take defaults fit for production.
@@ -85,17 +94,42 @@ type QueueConfig struct {
 	// SoleProcess says this process alone works the queue (SQLite, with the
 	// data directory locked): jobs left running by a crash resume at start.
 	SoleProcess bool
+	// DatabaseURL is where, on PostgreSQL, the process's liveness session
+	// connects (a connection of its own, outside the store's pool). Required
+	// there: without it a killed replica's jobs would wait for River's rescuer.
+	DatabaseURL string
 	Logger      *slog.Logger
 }
 
-// NewQueue migrates River's tables and builds its client with w as the worker.
-func NewQueue(ctx context.Context, st *store.Store, w *Worker, cfg QueueConfig) (*Queue, error) {
+// NewQueue migrates River's tables and builds its client with w as the
+// worker. On PostgreSQL it also takes the process's liveness lock, whose
+// key is the River client ID; Close gives it up.
+func NewQueue(ctx context.Context, st *store.Store, w *Worker, cfg QueueConfig) (_ *Queue, err error) {
 	driver, complete, err := queueDriver(st)
 	if err != nil {
 		return nil, err
 	}
 	if err := st.WithMigrationLock(ctx, func(ctx context.Context) error { return MigrateQueue(ctx, st) }); err != nil {
 		return nil, err
+	}
+	log := cmpOr(cfg.Logger, slog.Default())
+	var live *liveness
+	clientID := "" // River's default (host and start time) where no liveness lock is held
+	if st.Engine == store.Postgres {
+		if cfg.DatabaseURL == "" {
+			return nil, errors.New("job queue: on PostgreSQL the database URL is needed for the liveness lock")
+		}
+		// The lock is taken before River's client exists, so no job is
+		// ever attributed to this client ID while its lock is free.
+		if live, err = acquireLiveness(ctx, cfg.DatabaseURL); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				live.release()
+			}
+		}()
+		clientID = live.id
 	}
 	rescue := cmpOr(cfg.RescueAfter, 30*time.Second)
 	workers := river.NewWorkers()
@@ -125,11 +159,16 @@ func NewQueue(ctx context.Context, st *store.Store, w *Worker, cfg QueueConfig) 
 		RetryPolicy:          retryPolicy{base: cmpOr(cfg.RetryBase, 500*time.Millisecond), max: cmpOr(cfg.RetryMax, 30*time.Second)},
 		Logger:               cfg.Logger,
 		MaxAttempts:          MaxAttempts,
+		ID:                   clientID,
 	})
 	if err != nil {
 		return nil, err
 	}
-	q := &Queue{sole: cfg.SoleProcess, client: client, driver: driver, complete: complete}
+	q := &Queue{sole: cfg.SoleProcess, client: client, driver: driver, complete: complete, log: log, live: live}
+	if live != nil {
+		q.rescuer = newDeadRescuer(st.Write, live.id, log)
+		q.rescuer.keep = live.keep
+	}
 	w.queue = q
 	return q, nil
 }
@@ -144,14 +183,38 @@ func cmpOr[T comparable](v, def T) T {
 
 // Start begins working jobs. A sole process first makes the jobs a crash
 // left "running" available again, so interrupted work resumes at once
-// instead of after the rescue window.
+// instead of after the rescue window. On PostgreSQL the dead-replica
+// rescuer starts, which does the same for replicas found dead, this
+// process's previous incarnation included, within seconds.
 func (q *Queue) Start(ctx context.Context) error {
 	if q.sole {
 		if err := q.resumeInterrupted(ctx); err != nil {
 			return err
 		}
 	}
-	return q.client.Start(ctx)
+	if q.rescuer != nil {
+		rctx, cancel := context.WithCancel(ctx)
+		q.stopRescuer, q.rescuerDone = cancel, make(chan struct{})
+		go func() {
+			defer close(q.rescuerDone)
+			q.rescuer.run(rctx)
+		}()
+	}
+	if err := q.client.Start(ctx); err != nil {
+		q.endRescuer()
+		return err
+	}
+	q.log.Info("job queue started", "client", q.client.ID())
+	return nil
+}
+
+// endRescuer stops the dead-replica rescuer and waits for its round to end.
+func (q *Queue) endRescuer() {
+	if q.stopRescuer != nil {
+		q.stopRescuer()
+		<-q.rescuerDone
+		q.stopRescuer = nil
+	}
 }
 
 // resumeInterrupted makes the jobs a crash left running available at once.
@@ -187,8 +250,25 @@ func (q *Queue) resumeInterrupted(ctx context.Context) error {
 	return nil
 }
 
-// Stop shuts the workers down; unfinished jobs resume on the next start.
-func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+// Stop shuts the workers down; unfinished jobs resume on the next start
+// (on PostgreSQL: on another replica, as soon as Close gave the liveness
+// lock up).
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.client.Stop(ctx)
+	q.endRescuer()
+	return err
+}
+
+// Close gives the liveness lock up, after Stop (or when the process gives
+// up before starting). It is held until then so that no other replica takes
+// over a job this one may still be running.
+func (q *Queue) Close() error {
+	q.endRescuer()
+	if q.live != nil {
+		q.live.release()
+	}
+	return nil
+}
 
 // EnqueueTx returns a store hook that enqueues the customer's work in the
 // transaction that changed its status.

@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -76,6 +77,14 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 	f, latency, target := p.fault, p.latency, p.target
 	p.mu.Unlock()
 	if latency > 0 {
+		// Read the body first, as for FaultTimeout: only then does the
+		// server notice a client that goes away (a killed process) and end
+		// the wait, instead of forwarding its request after the latency.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		select {
 		case <-time.After(latency):
 		case <-r.Context().Done():
