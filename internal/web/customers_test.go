@@ -17,8 +17,8 @@ func TestCustomersList(t *testing.T) {
 	e.run(t, []scenario{
 		{name: "list", user: "alice", path: "/customers", status: 200, contains: []string{
 			"Contoso Ltd", "Fabrikam", `<code class="short">Contoso</code>`,
-			`class="badge tone-ok"`, ">Ready<", `class="badge tone-progress"`, ">Deploying<",
-			esc(customer.StatusDeploying.Explain()) + " Step 3 of 6: Granting the partner access to the console",
+			`class="badge has-tip tone-ok"`, ">Ready<", `class="badge has-tip tone-progress"`, ">Deploying<",
+			`title="` + esc(customer.StatusDeploying.Explain()) + `"`,
 			`<span class="reason">Step 3 of 6: Granting the partner access to the console</span>`,
 			`<span class="tag tag-demo"`, "DEMO",
 			`hx-ext="sse"`, `sse-connect="/customers/events"`, `hx-trigger="sse:changed throttle:300ms"`, `hx-get="/customers/rows"`,
@@ -93,6 +93,57 @@ func TestCustomerPage(t *testing.T) {
 			status: 404, headers: map[string]string{"HX-Refresh": "true"}},
 		{name: "unknown page", user: "alice", path: "/nowhere", status: 404, contains: []string{"Page not found", "alice@"}},
 	})
+}
+
+// TestStatusReasonSaidOnce checks that a status reason is said once where
+// the status shows: next to the badge, or (where the list has no room for
+// it) in the badge's tooltip and hidden text, never both. The customer's
+// page said "The action finished." twice in its header: once hidden inside
+// the Ready badge, once next to it.
+func TestStatusReasonSaidOnce(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ready, deploying := "Deployed; the console is ready.", "Step 3 of 6: Granting the partner access to the console"
+	head := regexp.MustCompile(`(?s)<div class="page-head">.*?<div class="grid-2">`)
+	tooltip := regexp.MustCompile(`<span class="tip" title="[^"]*" aria-hidden="true"></span>`)
+	hidden := regexp.MustCompile(`<span class="visually-hidden">[^<]*</span>`)
+	row := func(body, company string) string {
+		for _, r := range strings.Split(body, "<tr") {
+			if strings.Contains(r, ">"+company+"<") {
+				return r
+			}
+		}
+		t.Fatalf("no row for %s:\n%s", company, body)
+		return ""
+	}
+	for _, c := range []struct{ name, path, part, reason string }{
+		{"ready page", "/customers/{contoso}", "head", ready},
+		{"deploying page", "/customers/{fabrikam}", "head", deploying},
+		{"live panel", "/customers/{contoso}/live", "head", ready},
+		{"ready row", "/customers", "Contoso Ltd", ready},
+		{"deploying row", "/customers", "Fabrikam", deploying},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, body := e.do("alice", "GET", e.expand(c.path), nil, nil)
+			part := head.FindString(body)
+			if c.part != "head" {
+				part = row(body, c.part)
+			}
+			// What screen readers get: all text but the tooltip, which
+			// sits on an aria-hidden layer.
+			if n := strings.Count(tooltip.ReplaceAllString(part, ""), esc(c.reason)); n != 1 {
+				t.Errorf("screen readers get the reason %q %d times, want once:\n%s", c.reason, n, part)
+			}
+			// What the eyes get: the text on screen and the tooltip.
+			if n := strings.Count(hidden.ReplaceAllString(part, ""), esc(c.reason)); n != 1 {
+				t.Errorf("the reason %q shows %d times, on screen or in the tooltip, want once:\n%s", c.reason, n, part)
+			}
+			// On the page the reason is on screen, next to the badge.
+			if c.part == "head" && !strings.Contains(part, `<span class="reason">`+esc(c.reason)+`</span>`) {
+				t.Errorf("the reason is not next to the badge:\n%s", part)
+			}
+		})
+	}
 }
 
 // TestOtherPartner checks that another partner's customer is not found on

@@ -10,28 +10,55 @@ import (
 )
 
 // badge is a status as the pages show it: a coloured label whose tooltip
-// (and text for screen readers, which do not read title) says what the
-// status means and why the customer is in it.
+// (for the mouse) and hidden text (for screen readers) say what the status
+// means and why the customer is in it. The tooltip is kept from screen
+// readers: browsers expose a title as a description, which they would
+// read after the hidden text, saying everything twice.
+//
+// The reason is said once: either next to the badge, where everyone sees
+// it (ShowReason), or, when the page has no room for it, inside the badge,
+// in the tooltip and the hidden text. Pages show it with the "status"
+// template, which keeps the two in step.
 type badge struct {
 	Label   string
 	Tone    string // progress, ok, warn, error, muted: a CSS class
 	Explain string
 	Reason  string
-	Tooltip string
-	// ShowReason puts the reason under the badge: while something runs it
-	// is the progress ("Step 3 of 6: …"), after a failure it is the cause.
+	// ShowReason puts the reason next to the badge. The list does it while
+	// something runs (the progress: "Step 3 of 6: …") and after a failure
+	// (the cause); a customer's page does it always (WithReason).
 	ShowReason bool
 	Running    bool
 }
 
 func badgeOf(s customer.Status, reason string) badge {
-	b := badge{Label: s.Label(), Tone: s.Tone(), Explain: s.Explain(), Reason: reason, Running: s.Running()}
-	b.Tooltip = b.Explain
-	if reason != "" {
-		b.Tooltip += " " + reason
-	}
-	b.ShowReason = reason != "" && s != customer.StatusReady
+	return badge{Label: s.Label(), Tone: s.Tone(), Explain: s.Explain(), Reason: reason, Running: s.Running(),
+		ShowReason: reason != "" && s != customer.StatusReady}
+}
+
+// WithReason is the badge with its reason shown next to it, whatever the
+// status: a customer's page has the room.
+func (b badge) WithReason() badge {
+	b.ShowReason = b.Reason != ""
 	return b
+}
+
+// Hidden is the reason when it is not shown next to the badge: the
+// tooltip and the hidden text carry it then, and only then.
+func (b badge) Hidden() string {
+	if b.ShowReason {
+		return ""
+	}
+	return b.Reason
+}
+
+// Tooltip is the badge's title: what the status means, and why when the
+// reason is not on screen already.
+func (b badge) Tooltip() string {
+	if h := b.Hidden(); h != "" {
+		return b.Explain + " " + h
+	}
+	return b.Explain
 }
 
 // customerView is one customer with what the partner may do with it now.
