@@ -275,6 +275,9 @@ func TestTokensTakeTheLowerRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if a, _ := f.hub.TokenActor(ctx, full); a.Role != hub.RoleTechnician { // read, and kept for a moment
+		t.Fatalf("full token acts as %q", a.Role)
+	}
 	if err := f.hub.SetRole(ctx, admin, tech.UserID, hub.RoleViewer); err != nil {
 		t.Fatal(err)
 	}
@@ -292,6 +295,38 @@ func TestTokensTakeTheLowerRole(t *testing.T) {
 	}
 	if err := f.hub.SetRole(ctx, admin, admin.UserID, hub.RoleViewer); !errors.Is(err, store.ErrLastAdmin) {
 		t.Fatalf("the last admin demoted: %v", err)
+	}
+}
+
+// TestTokenLookupsAreKeptBriefly: a replica trusts a token lookup for
+// TokenCacheTTL; a change made on another replica applies here within it.
+func TestTokenLookupsAreKeptBriefly(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	admin := f.actors["admin"]
+	tok, err := f.hub.CreateToken(ctx, admin, admin.UserID, "poller", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.hub.TokenActor(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	other := &hub.Service{Store: f.store, Jobs: noJobs{}, Now: func() time.Time { return f.now }} // another replica
+	ts, _ := other.Tokens(ctx, admin)
+	for _, tk := range ts {
+		if err := other.RevokeToken(ctx, admin, tk.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := other.TokenActor(ctx, tok); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("revoked on this replica, still valid here: %v", err)
+	}
+	if _, err := f.hub.TokenActor(ctx, tok); err != nil {
+		t.Fatalf("within the TTL the first replica may still trust its lookup: %v", err)
+	}
+	f.now = f.now.Add(hub.TokenCacheTTL)
+	if _, err := f.hub.TokenActor(ctx, tok); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("revoked on another replica, still valid here after %s: %v", hub.TokenCacheTTL, err)
 	}
 }
 

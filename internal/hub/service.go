@@ -52,6 +52,8 @@ type Service struct {
 	// OnSignIn, when set, hears every sign-in attempt's method and result
 	// (the SignIn… constants), for metrics. It must not block.
 	OnSignIn func(method, result string)
+
+	tokens tokenCache
 }
 
 // AccessChecker tells whether a customer's console lets partnerID in.

@@ -131,6 +131,7 @@ func (s *Service) SetRole(ctx context.Context, a Actor, userID, role string) (er
 	if u, err = s.Store.UserByID(ctx, a.PartnerID, userID); err != nil {
 		return err
 	}
+	defer s.tokens.forget()
 	return s.Store.SetRole(ctx, a.PartnerID, userID, role)
 }
 
@@ -144,6 +145,7 @@ func (s *Service) RemoveUser(ctx context.Context, a Actor, userID string) (err e
 	if u, err = s.Store.UserByID(ctx, a.PartnerID, userID); err != nil {
 		return err
 	}
+	defer s.tokens.forget()
 	return s.Store.DeleteUser(ctx, a.PartnerID, userID)
 }
 
@@ -178,6 +180,7 @@ func (s *Service) RevokeToken(ctx context.Context, a Actor, tokenID string) (err
 		return err
 	}
 	t, err = s.Store.RevokeToken(ctx, a.PartnerID, tokenID)
+	s.tokens.forget()
 	return err
 }
 

@@ -347,13 +347,19 @@ var commonPasswords = map[string]bool{
 
 // TokenActor returns the actor of an API bearer token, with the lower of
 // the user's role and the token's own.
+// A lookup is trusted for TokenCacheTTL.
 func (s *Service) TokenActor(ctx context.Context, token string) (Actor, error) {
-	u, role, err := s.Store.TokenUser(ctx, auth.HashToken(token))
+	hash, now := auth.HashToken(token), s.now()
+	if a, ok := s.tokens.get(hash, now); ok {
+		return a, nil
+	}
+	u, role, err := s.Store.TokenUser(ctx, hash)
 	if err != nil {
 		return Actor{}, err
 	}
 	a := actorOf(u)
 	a.Role = lowerRole(a.Role, role)
+	s.tokens.put(hash, a, now)
 	return a, nil
 }
 
