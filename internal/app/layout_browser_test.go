@@ -194,13 +194,7 @@ func TestBrowserLayoutFits(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("must-change")),
 	)
 	check("choose-password")
-	do("choose a password",
-		chromedp.SendKeys(chromedp.ID("current"), s.AdminPassword),
-		chromedp.SendKeys(chromedp.ID("new"), "correct horse battery staple"),
-		chromedp.SendKeys(chromedp.ID("confirm"), "correct horse battery staple"),
-		chromedp.Click(chromedp.CSS(`form[action="/account/password"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/customers/new"]`)),
-	)
+	do("choose a password", choosePassword(s.AdminPassword)...)
 	// Long data on the settings pages, and their notices: a colleague
 	// with a long email, a token with a long name, an allowed tenant with
 	// a long issuer URL.
