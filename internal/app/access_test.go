@@ -215,10 +215,21 @@ func TestConsoleSessionsEndWithTheUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	ended("a user lowered and raised again (the session was ended, not paused)", demoted)
+	// A sign-in link taken just before signing out everywhere is spent too.
+	resp, _ := leaverHub.post("/customers/"+id+"/visit", nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("visit: %d", resp.StatusCode)
+	}
+	link := resp.Header.Get("Location")
 	if r, _ := leaverHub.post("/account/signout-everywhere", nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign out everywhere: %d", r.StatusCode)
 	}
 	ended("a user who signed out everywhere", leaver)
+	late := newWebClient(t, s.App.ConsoleURL)
+	if r, _ := late.get(link); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a sign-in link taken before signing out everywhere: %d, want 403", r.StatusCode)
+	}
+	ended("the console through that link", late)
 	if r, _ := bystander.get(dashboard); r.StatusCode != 200 {
 		t.Errorf("a colleague's console session ended too: %d", r.StatusCode)
 	}

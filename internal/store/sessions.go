@@ -64,9 +64,14 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) (n 
 	return n, err
 }
 
-// revokeConsoleSessions ends the user's console sessions opened until now.
+// revokeConsoleSessions ends the user's console sessions opened until now,
+// and the sign-in links to consoles they have not used yet: a link taken
+// just before would otherwise open a fresh session after the revocation.
 func revokeConsoleSessions(ctx context.Context, tx *sql.Tx, userID string, now int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE users SET sessions_revoked_at = $1 WHERE id = $2`, now, userID)
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET sessions_revoked_at = $1 WHERE id = $2`, now, userID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM handoff_tokens WHERE user_id = $1 AND used_at IS NULL`, userID)
 	return err
 }
 
