@@ -23,6 +23,18 @@ func TestCheckNewPassword(t *testing.T) {
 		{"Password1234", false},
 		{"QWERTY123456", false},
 		{"partnerhub2026", false},
+		{"qwertyuiopasdf", false},
+		{"qwertyuiop1234", false},
+		{"password123456", false},
+		{"Password!2025#", false},
+		{"partnerhub2025", false},
+		{"123456789012", false},
+		{"987654321098", false},
+		{"abcdefghijklm", false},
+		{"1qaz2wsx3edc4r", false},
+		{"Password for my bank!", true},
+		{"839201746512", true},
+		{"Tr0ub4dor&3xyz", true},
 		{string(make([]rune, 201)), false},
 	} {
 		err := checkNewPassword("the current one!", tc.next, email)

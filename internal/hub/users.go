@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -311,38 +312,67 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next, ke
 
 // checkNewPassword refuses a password that is too short or too long, the
 // current one again, or easy to guess: a few characters repeated, the
-// person's own email (or the part before the @), or a common password.
-// Length matters most (NIST SP 800-63B); these catch the obvious rest.
+// person's own email (or the part before the @), a run along the keyboard
+// or the alphabet or the digits, or a common word with digits and symbols
+// around it ("Password123456!", "partnerhub2026"). Length matters most
+// (NIST SP 800-63B); these catch the obvious rest.
 func checkNewPassword(current, next, email string) error {
 	n := utf8.RuneCountInString(next)
 	if n < MinPassword || n > 200 || next == current {
 		return ErrWeakPassword
 	}
-	distinct := map[rune]bool{}
-	for _, r := range strings.ToLower(next) {
-		distinct[r] = true
-	}
 	lower := strings.ToLower(next)
+	distinct := map[rune]bool{}
+	var letters strings.Builder
+	for _, r := range lower {
+		distinct[r] = true
+		if unicode.IsLetter(r) {
+			letters.WriteRune(r)
+		}
+	}
 	local, _, _ := strings.Cut(normEmail(email), "@")
 	switch {
 	case len(distinct) < 5:
 		return ErrWeakPassword
 	case email != "" && (strings.Contains(lower, normEmail(email)) || len(local) >= 4 && strings.Contains(lower, local)):
 		return ErrWeakPassword
-	case commonPasswords[lower]:
+	case isRun(lower) || isRun(letters.String()) || commonWords[letters.String()]:
 		return ErrWeakPassword
 	}
 	return nil
 }
 
-// commonPasswords are the most used passwords of 12 characters or more
-// (from public breach lists), and this product's name, lower-cased.
-var commonPasswords = map[string]bool{
-	"123456789012": true, "1234567890123": true, "12345678901234": true, "123456789abc": true,
-	"qwertyuiopas": true, "qwertyuiop123": true, "qwerty123456": true, "1q2w3e4r5t6y": true, "1qaz2wsx3edc": true,
-	"password1234": true, "password12345": true, "password123!": true, "passwordpassword": true, "p@ssw0rd1234": true,
-	"iloveyou1234": true, "welcome12345": true, "welcome123456": true, "letmein12345": true, "administrator": true,
-	"abcdefghijkl": true, "abc123abc123": true, "changeme1234": true, "partnerhub123": true, "partnerhub2026": true,
+// runs are the sequences people type as passwords: keyboard rows, the
+// alphabet, the digits, forwards and backwards.
+var runs = []string{
+	"qwertyuiopasdfghjklzxcvbnm", "qwertzuiopasdfghjklyxcvbnm", "azertyuiopqsdfghjklmwxcvbn",
+	"1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "abcdefghijklmnopqrstuvwxyz", "12345678901234567890",
+	"mnbvcxzlkjhgfdsapoiuytrewq", "zyxwvutsrqponmlkjihgfedcba", "09876543210987654321",
+}
+
+// isRun reports whether s (of at least 4 characters) lies along a run,
+// possibly wrapping round it ("qwertyuiopasdf", "123456789012").
+func isRun(s string) bool {
+	if len(s) < 4 {
+		return false
+	}
+	for _, r := range runs {
+		if strings.Contains(strings.Repeat(r, 1+len(s)/len(r)+1), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// commonWords are the letters of the most used passwords, which people
+// pad with digits and symbols to reach a length rule, and this product's name.
+var commonWords = map[string]bool{
+	"password": true, "passwordpassword": true, "pssword": true, "passw": true, "pass": true,
+	"admin": true, "administrator": true, "welcome": true, "letmein": true, "changeme": true,
+	"iloveyou": true, "monkey": true, "dragon": true, "football": true, "baseball": true,
+	"sunshine": true, "princess": true, "trustno": true, "master": true, "secret": true,
+	"login": true, "qwerty": true, "abc": true, "test": true, "guest": true, "root": true,
+	"partnerhub": true, "partner": true, "security": true,
 }
 
 // TokenActor returns the actor of an API bearer token, with the lower of
