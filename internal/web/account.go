@@ -12,11 +12,21 @@ type accountView struct {
 	RoleLabel string
 	Error     string
 	Notice    string
+	// Field is the password form's field the error is about ("current",
+	// "new", "confirm"): the message is shown next to it.
+	Field string
 }
 
 func (w *Web) account(a hub.Actor, errMsg, notice string) accountView {
 	v := accountView{layout: signedInLayout(a, "Your account"), RoleLabel: hub.RoleLabel(a.Role), Error: errMsg, Notice: notice}
 	v.Nav = "account"
+	return v
+}
+
+// fieldError is the account page with msg next to field.
+func (w *Web) fieldError(a hub.Actor, field, msg string) accountView {
+	v := w.account(a, msg, "")
+	v.Field = field
 	return v
 }
 
@@ -34,7 +44,7 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, a hub.Acto
 	}
 	next := r.PostForm.Get("new")
 	if next != r.PostForm.Get("confirm") {
-		w.render(rw, r, http.StatusUnprocessableEntity, "account.html", w.account(a, "The two new passwords differ.", ""))
+		w.render(rw, r, http.StatusUnprocessableEntity, "account.html", w.fieldError(a, "confirm", "The two new passwords differ."))
 		return
 	}
 	keep := ""
@@ -42,7 +52,7 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, a hub.Acto
 		keep = c.Value
 	}
 	err := w.Hub.ChangePassword(r.Context(), a, r.PostForm.Get("current"), next, keep)
-	var msg string
+	var msg, field string
 	status := http.StatusUnprocessableEntity
 	switch {
 	case err == nil && a.MustChangePassword:
@@ -52,18 +62,18 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, a hub.Acto
 		w.render(rw, r, http.StatusOK, "account.html", w.account(a, "", "Your password was changed. Your other sessions were signed out."))
 		return
 	case errors.Is(err, hub.ErrBadCredentials):
-		msg = "The current password is wrong."
+		msg, field = "The current password is wrong.", "current"
 	case errors.Is(err, hub.ErrLocked):
 		msg, status = "There were too many wrong passwords. Wait 15 minutes, then try again.", http.StatusTooManyRequests
 	case errors.Is(err, hub.ErrWeakPassword):
-		msg = "Choose a new password of 12 to 200 characters that differs from the current one and is not easy to guess: not your email, not one character repeated, not a common password."
+		msg, field = "Choose a password of 12 to 200 characters that differs from the current one and is not easy to guess: not your email, not a few characters repeated, not a run along the keyboard or the digits, not a common password.", "new"
 	case errors.Is(err, hub.ErrNoPassword):
 		msg = "Your account signs in with your organisation's identity provider; change your password there."
 	default:
 		w.fail(rw, r, &a, err)
 		return
 	}
-	w.render(rw, r, status, "account.html", w.account(a, msg, ""))
+	w.render(rw, r, status, "account.html", w.fieldError(a, field, msg))
 }
 
 // signOutEverywhere ends every session of the user, this one too.
