@@ -73,9 +73,15 @@ func HashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// NewPassword returns a one-time password that is easy to type: 4 groups of
-// 4 characters without look-alikes.
-func NewPassword() string {
+// NewOneTimePassword returns a one-time password, easy to type (4 groups of
+// 4 characters without look-alikes), with its hash for storing.
+func NewOneTimePassword() (password, hash string, err error) {
+	password = newPassword()
+	hash, err = HashPassword(password)
+	return password, hash, err
+}
+
+func newPassword() string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {

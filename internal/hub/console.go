@@ -130,8 +130,7 @@ func (s *Service) IssueConsoleAdmin(ctx context.Context, a Actor, customerID str
 		return "", "", err
 	}
 	email = normEmail(c.Contact.Email)
-	password = auth.NewPassword()
-	hash, err := auth.HashPassword(password)
+	password, hash, err := auth.NewOneTimePassword()
 	if err != nil {
 		return "", "", err
 	}

@@ -46,8 +46,8 @@ func (s *Service) Invite(ctx context.Context, a Actor, email, role string) (inv 
 	}
 	u := store.User{ID: uuid.Must(uuid.NewV7()).String(), PartnerID: a.PartnerID, Email: email, Name: email, Role: role, InvitedBy: a.UserID}
 	if s.OIDC == nil {
-		inv.Password, u.MustChangePassword = auth.NewPassword(), true
-		if u.PasswordHash, err = auth.HashPassword(inv.Password); err != nil {
+		u.MustChangePassword = true
+		if inv.Password, u.PasswordHash, err = auth.NewOneTimePassword(); err != nil {
 			return Invitation{}, err
 		}
 	}
@@ -91,24 +91,18 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, userID string) (in
 // a partner's last admin locked out or the identity provider down, gets a
 // new one-time password.
 func (s *Service) ResetPasswordByEmail(ctx context.Context, email string) (_ string, err error) {
-	u, err := s.Store.UserByEmail(ctx, normEmail(email))
-	if errors.Is(err, store.ErrNotFound) {
-		return "", errors.New("no user with the email " + email)
-	}
+	u, err := s.userForOperator(ctx, email)
 	if err != nil {
 		return "", err
 	}
-	defer func() {
-		s.audit(ctx, Actor{PartnerID: u.PartnerID, Email: "operator"}, AuditPasswordReset, u.Email, "", err)
-	}()
+	defer func() { s.audit(ctx, operator(u.PartnerID), AuditPasswordReset, u.Email, "", err) }()
 	return s.resetPassword(ctx, u)
 }
 
 // resetPassword sets a new one-time password and lifts a lock on the
 // account, so its holder can sign in at once.
 func (s *Service) resetPassword(ctx context.Context, u store.User) (string, error) {
-	password := auth.NewPassword()
-	hash, err := auth.HashPassword(password)
+	password, hash, err := auth.NewOneTimePassword()
 	if err != nil {
 		return "", err
 	}

@@ -124,8 +124,7 @@ const invitedBySetup = "setup"
 // CreatePartner creates a partner organisation with its first admin, who
 // signs in with the returned one-time password.
 func (s *Service) CreatePartner(ctx context.Context, name, adminEmail string) (string, error) {
-	password := auth.NewPassword()
-	hash, err := auth.HashPassword(password)
+	password, hash, err := auth.NewOneTimePassword()
 	if err != nil {
 		return "", err
 	}
@@ -137,7 +136,7 @@ func (s *Service) CreatePartner(ctx context.Context, name, adminEmail string) (s
 		Role: RoleAdmin, PasswordHash: hash, InvitedBy: invitedBySetup, MustChangePassword: true,
 	})
 	if err == nil {
-		s.audit(ctx, Actor{PartnerID: pid, Email: "operator"}, AuditPartnerCreate, email, name+"; first admin "+email, nil)
+		s.audit(ctx, operator(pid), AuditPartnerCreate, email, name+"; first admin "+email, nil)
 	}
 	return password, err
 }
@@ -393,6 +392,19 @@ func (s *Service) TokenActor(ctx context.Context, token string) (Actor, error) {
 	return a, nil
 }
 
+// operator is the actor of the operator's commands (the CLI), as the
+// partner's audit log names it.
+func operator(partnerID string) Actor { return Actor{PartnerID: partnerID, Email: "operator"} }
+
+// userForOperator finds the user an operator's command names by email.
+func (s *Service) userForOperator(ctx context.Context, email string) (store.User, error) {
+	u, err := s.Store.UserByEmail(ctx, normEmail(email))
+	if errors.Is(err, store.ErrNotFound) {
+		return u, errors.New("no user with the email " + email)
+	}
+	return u, err
+}
+
 // CreateAPIToken makes a named API token for the user with that email and
 // returns it; it is shown once and kept only as a hash. It is the
 // operator's way (the CLI), for automation.
@@ -403,14 +415,11 @@ func (s *Service) CreateAPIToken(ctx context.Context, email, name string) (strin
 // IssueAPIToken is CreateAPIToken with a role the token is narrowed to
 // ("" for the user's own); a token never gets more than its user has.
 func (s *Service) IssueAPIToken(ctx context.Context, email, name, role string) (string, error) {
-	u, err := s.Store.UserByEmail(ctx, normEmail(email))
+	u, err := s.userForOperator(ctx, email)
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return "", errors.New("no user with the email " + email)
-		}
 		return "", err
 	}
-	return s.createToken(ctx, Actor{PartnerID: u.PartnerID, Email: "operator"}, u, name, role)
+	return s.createToken(ctx, operator(u.PartnerID), u, name, role)
 }
 
 func (s *Service) createToken(ctx context.Context, by Actor, u store.User, name, role string) (_ string, err error) {
