@@ -53,26 +53,27 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 // hub session's included: it opens them again with a Visit.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) (n int, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, keep)
-		if err != nil {
-			return err
-		}
-		m, _ := res.RowsAffected()
-		n = int(m)
-		return revokeConsoleSessions(ctx, tx, userID, s.nowMS())
+		n, err = endSessions(ctx, tx, userID, keep, s.nowMS())
+		return err
 	})
 	return n, err
 }
 
-// revokeConsoleSessions ends the user's console sessions opened until now,
-// and the sign-in links to consoles they have not used yet: a link taken
-// just before would otherwise open a fresh session after the revocation.
-func revokeConsoleSessions(ctx context.Context, tx *sql.Tx, userID string, now int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET sessions_revoked_at = $1 WHERE id = $2`, now, userID); err != nil {
-		return err
+// endSessions ends the user's hub sessions but keep, their console sessions
+// opened until now (sessions_revoked_at), and the sign-in links to consoles
+// they have not used yet: a link taken just before would otherwise open a
+// fresh console session afterwards.
+func endSessions(ctx context.Context, tx *sql.Tx, userID, keep string, now int64) (int, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, keep)
+	if err != nil {
+		return 0, err
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM handoff_tokens WHERE user_id = $1 AND used_at IS NULL`, userID)
-	return err
+	n, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET sessions_revoked_at = $1 WHERE id = $2`, now, userID); err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM handoff_tokens WHERE user_id = $1 AND used_at IS NULL`, userID)
+	return int(n), err
 }
 
 // APIToken is a named bearer token of a user; only its hash is kept.

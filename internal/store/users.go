@@ -139,10 +139,8 @@ func (s *Store) ResetUserPassword(ctx context.Context, partnerID, userID, hash s
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrNotFound
 		}
-		if _, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
-			return err
-		}
-		return revokeConsoleSessions(ctx, tx, userID, s.nowMS())
+		_, err = endSessions(ctx, tx, userID, "", s.nowMS())
+		return err
 	})
 }
 
